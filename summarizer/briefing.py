@@ -1,0 +1,167 @@
+"""The briefing data model shared by both engines, and its renderings (markdown, dict/JSON)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source sentence behind a bullet: which article, and where in that article's input text."""
+
+    article: int  # 0-based index into the list of articles given to summarize()
+    start: int  # character offsets into that article's original (uncleaned) text
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A piece of pasted text that cleaning dropped, and why (reason in Korean, for the reader)."""
+
+    article: int
+    start: int
+    end: int
+    text: str
+    reason: str
+
+
+@dataclass
+class Bullet:
+    """One statement of the briefing.
+
+    ``support`` counts the distinct articles that report it; ``flags`` lists the numbers, dates or
+    names of a generated bullet that its sources do not support (always empty for TextRank).
+    """
+
+    text: str
+    sources: list[Source]
+    support: int
+    score: float
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def articles(self) -> list[int]:
+        """Sorted distinct article indices this bullet cites."""
+        return sorted({s.article for s in self.sources})
+
+
+@dataclass
+class Event:
+    """A section of the briefing: one happening, reported by one or more articles."""
+
+    title: str | None
+    date: str | None  # ISO date (YYYY-MM-DD) where the articles let us resolve it
+    bullets: list[Bullet]
+
+
+@dataclass
+class ArticleInfo:
+    """What the briefing knows about one input article after cleaning."""
+
+    index: int
+    title: str | None
+    date: str | None
+    chars_in: int
+    chars_kept: int
+
+
+@dataclass
+class Briefing:
+    """The result of :func:`summarizer.summarize`, identical in shape for every method."""
+
+    method: str
+    sections: list[Event]
+    articles: list[ArticleInfo]
+    removed: list[Removed]
+    timings: dict[str, float]
+    max_chars: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def bullets(self) -> list[Bullet]:
+        """All bullets, in reading order."""
+        return [b for section in self.sections for b in section.bullets]
+
+    @property
+    def length(self) -> int:
+        """Characters of bullet text: the quantity ``max_chars`` bounds."""
+        return sum(len(b.text) for b in self.bullets)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (stable keys; see README for the schema)."""
+        data = asdict(self)
+        for section in data["sections"]:
+            for bullet in section["bullets"]:
+                bullet["articles"] = sorted({s["article"] for s in bullet["sources"]})
+        data["length"] = self.length
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Briefing:
+        """Inverse of :meth:`to_dict` (extra keys such as ``length`` are ignored)."""
+        sections = [
+            Event(
+                title=s["title"],
+                date=s["date"],
+                bullets=[
+                    Bullet(
+                        text=b["text"],
+                        sources=[Source(**src) for src in b["sources"]],
+                        support=b["support"],
+                        score=b["score"],
+                        flags=list(b.get("flags", [])),
+                    )
+                    for b in s["bullets"]
+                ],
+            )
+            for s in data["sections"]
+        ]
+        return cls(
+            method=data["method"],
+            sections=sections,
+            articles=[ArticleInfo(**a) for a in data["articles"]],
+            removed=[Removed(**r) for r in data["removed"]],
+            timings=dict(data["timings"]),
+            max_chars=data["max_chars"],
+            notes=list(data.get("notes", [])),
+        )
+
+    def to_markdown(self, show_removed: bool = False) -> str:
+        """Readable markdown: one heading per event, bullets with source tags like ``[1][3]``.
+
+        Article numbers in tags are 1-based, as a reader counts them. Unsupported facts of a
+        generated bullet are marked with ``⚠ 확인 필요``.
+        """
+        lines: list[str] = []
+        for section in self.sections:
+            heading = " · ".join(x for x in (section.date, section.title) if x) or "주요 내용"
+            lines.append(f"### {heading}")
+            for bullet in section.bullets:
+                tags = "".join(f"[{a + 1}]" for a in bullet.articles)
+                line = f"- {bullet.text} {tags}"
+                if bullet.support > 1:
+                    line += f" ({bullet.support}개 기사)"
+                if bullet.flags:
+                    line += f" ⚠ 확인 필요: {', '.join(bullet.flags)}"
+                lines.append(line)
+            lines.append("")
+        lines.append(self._footer())
+        if show_removed and self.removed:
+            lines += ["", f"<details><summary>정리 과정에서 제거된 부분 {len(self.removed)}건</summary>", ""]
+            for r in self.removed:
+                snippet = r.text.replace("\n", " ")[:80]
+                lines.append(f"- [{r.article + 1}] {r.reason}: {snippet}")
+            lines.append("</details>")
+        return "\n".join(lines).strip() + "\n"
+
+    def _footer(self) -> str:
+        total = sum(self.timings.values())
+        sources = ", ".join(
+            f"[{a.index + 1}] {a.title or '(제목 없음)'}" + (f" ({a.date})" if a.date else "")
+            for a in self.articles
+        )
+        return (
+            f"_{self.method} · {self.length}/{self.max_chars}자 · {total:.2f}초 · "
+            f"기사 {len(self.articles)}건_\n\n출처: {sources}"
+        )
