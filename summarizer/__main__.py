@@ -1,0 +1,4 @@
+"""`python -m summarizer`: the same command as `ko-brief`."""
+from summarizer.cli import main
+
+raise SystemExit(main())

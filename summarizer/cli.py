@@ -1,0 +1,359 @@
+"""The `ko-brief` command: batch briefings, Korean ROUGE evaluation, and the KoBART helpers.
+
+    ko-brief summarize INPUT... [--per-file] [--method textrank|kobart] [--max-chars N]
+                               [--out FILE.jsonl] [--markdown FILE.md | --format markdown|json]
+    ko-brief evaluate DATA.jsonl [--sentences 3]
+    ko-brief fetch ... / ko-brief finetune ...   (summarizer.checkpoints / summarizer.finetune)
+
+Batch output is JSONL, one record per item, each written whole, flushed and synced, so a killed
+run loses at most the item in flight and a rerun resumes after the ids already written.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from summarizer.errors import InputError, SummarizerError
+
+# Exit status: 0 all items briefed, 1 some item failed (see its error record), 2 the run could
+# not start or go on (bad command line, unreadable input or output file).
+EXIT_OK, EXIT_ITEM_FAILED, EXIT_USAGE = 0, 1, 2
+DELEGATED = {
+    "fetch": ("summarizer.checkpoints", "KoBART 체크포인트 내려받기 (summarizer.checkpoints)"),
+    "finetune": ("summarizer.finetune", "KoBART 미세조정 (summarizer.finetune)"),
+}
+
+
+class UsageError(Exception):
+    """A problem with the command line or its files that stops the whole run (exit status 2)."""
+
+
+# ---------------------------------------------------------------- items
+
+
+@dataclass
+class Item:
+    """One briefing to make: an id that is stable across runs, and how to read its articles."""
+
+    id: str
+    load: Callable[[], list[str]]
+
+
+def read_text(path: Path) -> str:
+    """A text file as UTF-8 (with or without BOM), falling back to CP949 (Korean Windows)."""
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"텍스트 파일로 읽을 수 없습니다(UTF-8/CP949 아님): {path}")
+
+
+def _articles_of(texts: Sequence[str]) -> list[str]:
+    """Articles in the given texts: each text may hold several, split by a `---` line."""
+    from summarizer import split_articles
+
+    return [article for text in texts for article in split_articles(text)]
+
+
+def _files_item(item_id: str, files: Sequence[Path]) -> Item:
+    def load() -> list[str]:
+        if not files:
+            raise InputError(f".txt 파일이 없습니다: {item_id}")
+        return _articles_of([read_text(f) for f in files])
+
+    return Item(item_id, load)
+
+
+def _jsonl_items(path: Path) -> list[Item]:
+    """One item per line `{"id": ..., "articles": [...]}`; a bad line becomes a failing item."""
+    items = []
+    for number, line in enumerate(read_text(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        fallback_id = f"{path.name}:{number}"
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            items.append(_failing(fallback_id, f"JSON 줄이 아닙니다 ({exc.msg})"))
+            continue
+        if not isinstance(data, dict) or "articles" not in data:
+            items.append(_failing(fallback_id, '"articles" 항목이 없습니다'))
+            continue
+        item_id = str(data.get("id", fallback_id))
+        articles = data["articles"]
+        if isinstance(articles, str):
+            articles = [articles]
+        if not isinstance(articles, list) or not all(isinstance(a, str) for a in articles):
+            items.append(_failing(item_id, '"articles"는 문자열 목록이어야 합니다'))
+            continue
+        items.append(Item(item_id, lambda texts=articles: _articles_of(texts)))
+    return items
+
+
+def _failing(item_id: str, message: str) -> Item:
+    def load() -> list[str]:
+        raise InputError(message)
+
+    return Item(item_id, load)
+
+
+def collect_items(inputs: Sequence[str], per_file: bool) -> list[Item]:
+    """Items from the command line's inputs, in order; ids must be unique.
+
+    A folder is one briefing of its `.txt` files (or one per file with ``per_file``); loose
+    `.txt` files given together are one briefing (or one each); a `.jsonl` file gives one item
+    per line. Ids are the paths as given (folder, file, or files joined by `+`) or the JSONL ids.
+    """
+    items: list[Item] = []
+    loose: list[Path] = []
+    for raw in inputs:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".txt" and p.is_file())
+            if per_file and files:
+                items += [_files_item(os.path.normpath(f), [f]) for f in files]
+            else:
+                items.append(_files_item(os.path.normpath(path), files))
+        elif path.is_file() and path.suffix.lower() == ".jsonl":
+            items += _jsonl_items(path)
+        elif path.is_file():
+            loose.append(path)
+        else:
+            raise UsageError(f"입력을 찾을 수 없습니다: {raw}")
+    if per_file:
+        items += [_files_item(os.path.normpath(f), [f]) for f in loose]
+    elif loose:
+        items.append(_files_item("+".join(os.path.normpath(f) for f in loose), loose))
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise UsageError(f"같은 id가 두 번 나옵니다: {item.id} (id는 항목마다 달라야 합니다)")
+        seen.add(item.id)
+    return items
+
+
+# ---------------------------------------------------------------- output
+
+
+def run_item(item: Item, method: str, max_chars: int) -> dict:
+    """The output record of one item: its briefing, or the error that stopped it."""
+    from summarizer import summarize
+
+    try:
+        briefing = summarize(item.load(), method=method, max_chars=max_chars)
+    except Exception as exc:  # noqa: BLE001 - one failing item must not stop the batch
+        if not isinstance(exc, (SummarizerError, OSError)):
+            # An unexpected failure is a bug: keep its traceback for the report.
+            traceback.print_exc(file=sys.stderr)
+        return {"id": item.id, "ok": False, "error": {"type": type(exc).__name__, "message": str(exc)}}
+    return {"id": item.id, "ok": True, "briefing": briefing.to_dict()}
+
+
+def read_records(path: Path) -> list[dict]:
+    """The records already in an output file, repairing a last line cut short by a killed run.
+
+    Only an unreadable *last* line is dropped (the file is truncated to the end of the last whole
+    record); a damaged line before it is a UsageError, so no earlier record is ever lost.
+    """
+    if not path.exists():
+        return []
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+    records, offset = [], 0
+    for number, line in enumerate(lines):
+        if line.strip():
+            record = _parse_record(line)
+            if record is None and number < last:
+                raise UsageError(f"출력 파일 {number + 1}번째 줄이 손상되었습니다: {path}")
+            if record is None:
+                with open(path, "r+b") as f:
+                    f.truncate(offset)
+                print(f"중단된 실행이 남긴 마지막 줄을 정리했습니다: {path}", file=sys.stderr)
+                return records
+            records.append(record)
+        offset += len(line) + 1
+    if data.strip() and not data.endswith(b"\n"):
+        with open(path, "ab") as f:  # a whole last record that lost only its newline
+            f.write(b"\n")
+    return records
+
+
+def _parse_record(line: bytes) -> dict | None:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) and "id" in record and "ok" in record else None
+
+
+def append_record(stream, record: dict) -> None:
+    """Write one record as one line, then flush and fsync so it survives a kill."""
+    stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    stream.flush()
+    os.fsync(stream.fileno())
+
+
+def rewrite_records(path: Path, records: Sequence[dict]) -> None:
+    """Replace the output file's content atomically (used to retry failed items)."""
+    temp = path.with_name(path.name + ".tmp")
+    with open(temp, "w", encoding="utf-8") as f:
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temp, path)
+
+
+def markdown_of(records: Sequence[dict], show_removed: bool) -> str:
+    """Markdown for records: one briefing as is, several under `## id` headings."""
+    from summarizer.briefing import Briefing
+
+    parts = []
+    for record in records:
+        if record["ok"]:
+            body = Briefing.from_dict(record["briefing"]).to_markdown(show_removed=show_removed)
+        else:
+            body = f"> 실패: {record['error']['message']}\n"
+        parts.append(body if len(records) == 1 else f"## {record['id']}\n\n{body}")
+    return "\n".join(parts)
+
+
+def _error_line(record: dict) -> str:
+    return f"ko-brief: {record['id']}: {record['error']['message']}"
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    if args.max_chars < 1:
+        raise UsageError("--max-chars는 1 이상이어야 합니다.")
+    items = collect_items(args.inputs, args.per_file)
+    ids = {item.id for item in items}
+    out = Path(args.out) if args.out else None
+    done: dict[str, dict] = {}
+    if out is not None:
+        existing = read_records(out)
+        if args.retry_failed and any(not r.get("ok") for r in existing):
+            existing = [r for r in existing if r.get("ok")]
+            rewrite_records(out, existing)
+        done = {str(r["id"]): r for r in existing}
+    todo = [item for item in items if item.id not in done]
+    if out is not None and len(todo) < len(items):
+        print(f"이미 처리된 {len(items) - len(todo)}건을 건너뜁니다: {out}", file=sys.stderr)
+
+    results: list[dict] = []
+    stream = open(out, "a", encoding="utf-8") if out is not None else None
+    try:
+        progress = tqdm(todo, desc="요약", unit="건", file=sys.stderr, disable=len(todo) < 2)
+        for item in progress:
+            record = run_item(item, args.method, args.max_chars)
+            if not record["ok"]:
+                progress.write(_error_line(record), file=sys.stderr)
+            if stream is not None:
+                append_record(stream, record)
+            results.append(record)
+    finally:
+        if stream is not None:
+            stream.close()
+
+    by_id = {**done, **{r["id"]: r for r in results}}
+    records = [by_id[item.id] for item in items]
+    if args.markdown:
+        Path(args.markdown).write_text(markdown_of(records, args.show_removed), encoding="utf-8")
+    if out is None and not args.markdown:
+        if args.format == "json":
+            for record in records:
+                print(json.dumps(record, ensure_ascii=False))
+        elif any(r["ok"] for r in records):
+            print(markdown_of([r for r in records if r["ok"]], args.show_removed), end="")
+    failed = sum(not r["ok"] for r in records)
+    if out is not None or len(records) > 1:
+        print(f"완료: 성공 {len(records) - failed}건, 실패 {failed}건 (전체 {len(ids)}건)", file=sys.stderr)
+    return EXIT_ITEM_FAILED if failed else EXIT_OK
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from summarizer import evaluate
+
+    records = evaluate.load_records(args.data)
+    systems = evaluate.default_systems(with_textrankr=not args.no_textrankr)
+    rows = evaluate.evaluate(records, args.sentences, systems, with_oracle=not args.no_oracle)
+    print(f"형태소 ROUGE F1 (Kiwi 형태소, {args.sentences}문장 예산): {args.data}\n")
+    print(evaluate.format_table(rows, args.sentences), end="")
+    if "textrankr" not in systems and not args.no_textrankr:
+        print("\n참고: textrankr가 설치되어 있지 않아 비교에서 빠졌습니다 (pip install textrankr).")
+    return EXIT_OK
+
+
+def run_delegated(name: str, argv: Sequence[str]) -> int:
+    """Hand the arguments to summarizer.<module>.main, imported only now (it may need torch)."""
+    module_name, _ = DELEGATED[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            print(f"ko-brief {name}: 이 설치본에는 {module_name} 모듈이 없습니다.", file=sys.stderr)
+        else:
+            print(
+                f"ko-brief {name}: 필요한 패키지 {exc.name}가 없습니다. "
+                "설치: pip install -e '.[kobart]' -c constraints.txt",
+                file=sys.stderr,
+            )
+        return EXIT_USAGE
+    return module.main(list(argv)) or EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ko-brief", description="한국어 뉴스 여러 건을 하나의 브리핑으로 요약합니다.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="명령")
+
+    s = commands.add_parser("summarize", help="기사 폴더/파일/JSONL을 요약합니다")
+    s.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help=".txt 파일이 든 폴더, .txt 파일, 또는 {\"id\", \"articles\"} 줄로 된 .jsonl")
+    s.add_argument("--per-file", action="store_true", help="폴더·파일마다가 아니라 .txt 파일마다 브리핑 하나")
+    s.add_argument("--method", choices=("textrank", "kobart"), default="textrank", help="요약 엔진 (기본 textrank)")
+    s.add_argument("--max-chars", type=int, default=1500, help="브리핑 최대 글자 수 (기본 1500)")
+    s.add_argument("--out", metavar="FILE.jsonl", help="결과를 JSONL로 저장 (다시 실행하면 이어서 처리)")
+    s.add_argument("--retry-failed", action="store_true", help="--out 파일의 실패 항목을 다시 처리")
+    s.add_argument("--show-removed", action="store_true", help="마크다운에 정리 과정에서 제거된 부분도 표시")
+    view = s.add_mutually_exclusive_group()
+    view.add_argument("--markdown", metavar="FILE.md", help="성공한 브리핑을 마크다운 파일로 저장")
+    view.add_argument("--format", choices=("markdown", "json"), default="markdown",
+                      help="--out/--markdown이 없을 때 표준 출력 형식 (기본 markdown)")
+    s.set_defaults(handler=cmd_summarize)
+
+    e = commands.add_parser("evaluate", help="형태소 ROUGE로 요약 품질을 평가합니다")
+    e.add_argument("data", metavar="DATA.jsonl", help="ko-news-dev.jsonl 형식의 평가 데이터")
+    e.add_argument("--sentences", type=int, default=3, help="요약 문장 수 예산 (기본 3)")
+    e.add_argument("--no-textrankr", action="store_true", help="textrankr 비교를 건너뜀")
+    e.add_argument("--no-oracle", action="store_true", help="오라클(상한) 계산을 건너뜀")
+    e.set_defaults(handler=cmd_evaluate)
+
+    for name, (_, help_text) in DELEGATED.items():
+        commands.add_parser(name, help=help_text, add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DELEGATED:
+        return run_delegated(argv[0], argv[1:])
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (SummarizerError, UsageError) as exc:
+        print(f"ko-brief: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("ko-brief: 중단되었습니다.", file=sys.stderr)
+        return 130

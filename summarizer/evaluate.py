@@ -1,0 +1,264 @@
+"""Korean ROUGE on morphemes, and extractive baselines to compare against, per data subset.
+
+rouge-score's default tokenizer keeps only ``[a-z0-9]`` and so deletes every Hangul character;
+:class:`KiwiTokenizer` gives it Kiwi morphemes instead. Data files follow the format of
+``../shared/data/ko-news-dev.jsonl``: one article a line, pre-split into ``article_sents``, with
+``extractive_idx`` (human-chosen sentences) and/or ``abstractive`` (a written summary).
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import fmean
+
+from rouge_score.rouge_scorer import RougeScorer
+
+from summarizer import korean
+from summarizer.errors import InputError
+
+ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
+REFERENCES = ("extractive", "abstractive")
+SUBSETS = ("sci-news", "Bflysoft", "all")
+_KEPT_SYMBOL_TAGS = frozenset({"SL", "SH", "SN"})  # foreign words, Hanja, numbers
+
+# A system picks sentences of one pre-split article within a budget of k sentences.
+System = Callable[[list[str], int], list[str]]
+
+
+class KiwiTokenizer:
+    """A rouge-score tokenizer: lower-cased Kiwi morpheme forms, punctuation and symbols left out.
+
+    Each line is analysed once and cached, so a candidate made of article sentences costs a dict
+    lookup; :meth:`prime` analyses many lines in one Kiwi call.
+    """
+
+    def __init__(self) -> None:
+        self._lines: dict[str, tuple[str, ...]] = {}
+
+    def prime(self, texts: Iterable[str]) -> None:
+        """Analyse every not yet seen line of ``texts`` in one Kiwi call."""
+        missing = list(dict.fromkeys(
+            line for text in texts for line in text.split("\n") if line not in self._lines
+        ))
+        for line, morphemes in zip(missing, korean.tokenize(missing)):
+            self._lines[line] = tuple(
+                m.form.lower() for m in morphemes
+                if not m.tag.startswith("S") or m.tag in _KEPT_SYMBOL_TAGS
+            )
+
+    def tokenize(self, text: str) -> list[str]:
+        self.prime([text])
+        return [token for line in text.split("\n") for token in self._lines[line]]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One article of a data file with its reference summaries."""
+
+    id: str
+    subset: str
+    sentences: list[str]
+    extractive: list[int] | None
+    abstractive: str | None
+
+    def reference(self, kind: str) -> str | None:
+        """The reference text of ``kind`` ("extractive" or "abstractive"), or None if absent."""
+        if kind == "extractive":
+            if not self.extractive:
+                return None
+            return "\n".join(self.sentences[i] for i in sorted(set(self.extractive)))
+        return self.abstractive or None
+
+
+def subset_of(source: str) -> str:
+    """The reporting subset of a record: the sci-news-sum-kr-50 articles, or the Bflysoft ones."""
+    return "sci-news" if "sci-news" in source else "Bflysoft"
+
+
+def load_records(path: str | Path) -> list[Record]:
+    """Read a data file; a malformed line raises InputError naming the file and line."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"평가 데이터를 읽을 수 없습니다: {path} ({exc})") from exc
+    records = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(_record(json.loads(line), number))
+        except (json.JSONDecodeError, ValueError, TypeError, KeyError) as exc:
+            raise InputError(f"{path}:{number}: 평가 데이터 형식이 아닙니다 ({exc})") from exc
+    if not records:
+        raise InputError(f"평가할 기사가 없습니다: {path}")
+    return records
+
+
+def _record(data: dict, number: int) -> Record:
+    sentences = data["article_sents"]
+    if not isinstance(sentences, list) or not sentences or not all(
+        isinstance(s, str) for s in sentences
+    ):
+        raise ValueError("article_sents must be a non-empty list of strings")
+    # A sentence must stay one line: the tokenizer caches by line.
+    sentences = [" ".join(s.split()) for s in sentences]
+    extractive = data.get("extractive_idx")
+    if extractive is not None and not all(
+        isinstance(i, int) and 0 <= i < len(sentences) for i in extractive
+    ):
+        raise ValueError("extractive_idx must index article_sents")
+    abstractive = data.get("abstractive")
+    if abstractive is not None and not isinstance(abstractive, str):
+        raise ValueError("abstractive must be a string or null")
+    return Record(
+        id=str(data.get("id", number)),
+        subset=subset_of(str(data.get("source", ""))),
+        sentences=sentences,
+        extractive=extractive,
+        abstractive=" ".join(abstractive.split()) if abstractive else None,
+    )
+
+
+def lead(sentences: list[str], k: int) -> list[str]:
+    """Lead-k: the first k sentences."""
+    return sentences[:k]
+
+
+def textrank(sentences: list[str], k: int) -> list[str]:
+    """Our TextRank (the same filtering and ranking as ``summarize``) on one article."""
+    from summarizer.textrank import select_sentences
+
+    return [sentences[i] for i in select_sentences(sentences, k)]
+
+
+def textrankr_system() -> System | None:
+    """The textrankr package (a peer), if installed, fed Kiwi morphemes as its README suggests."""
+    try:
+        from textrankr import TextRank
+    except ImportError:
+        return None
+    ranker = TextRank(kiwi_morphs)
+
+    def summarize(sentences: list[str], k: int) -> list[str]:
+        return ranker.summarize("\n".join(sentences), k, verbose=False)
+
+    return summarize
+
+
+def kiwi_morphs(text: str) -> list[str]:
+    """All Kiwi morpheme forms of ``text``: the tokenizer function handed to textrankr."""
+    return [m.form for m in korean.tokenize([text])[0]]
+
+
+def default_systems(with_textrankr: bool = True) -> dict[str, System]:
+    """Our TextRank, Lead-k and, where installed and wanted, textrankr."""
+    systems: dict[str, System] = {"TextRank": textrank, "Lead": lead}
+    peer = textrankr_system() if with_textrankr else None
+    if peer is not None:
+        systems["textrankr"] = peer
+    return systems
+
+
+def oracle(sentences: list[str], reference: str, k: int, scorer: RougeScorer) -> list[str]:
+    """Greedy extractive oracle: add the sentence that most raises ROUGE-1 + ROUGE-2 F1, at most k.
+
+    The upper bound for a system that picks k whole sentences of the article.
+    """
+    chosen: list[int] = []
+    best = 0.0
+    for _ in range(min(k, len(sentences))):
+        gains = []
+        for i in range(len(sentences)):
+            if i in chosen:
+                continue
+            candidate = "\n".join(sentences[j] for j in sorted([*chosen, i]))
+            scores = scorer.score(reference, candidate)
+            gains.append((scores["rouge1"].fmeasure + scores["rouge2"].fmeasure, -i))
+        gain, neg_i = max(gains)
+        if gain <= best:
+            break
+        best = gain
+        chosen.append(-neg_i)
+    return [sentences[i] for i in sorted(chosen)]
+
+
+@dataclass(frozen=True)
+class Row:
+    """Mean F1 of one system against one kind of reference over one subset."""
+
+    subset: str
+    reference: str
+    system: str
+    n: int
+    rouge1: float
+    rouge2: float
+    rougeL: float
+
+
+def evaluate(
+    records: Sequence[Record],
+    k: int = 3,
+    systems: dict[str, System] | None = None,
+    with_oracle: bool = True,
+) -> list[Row]:
+    """Morpheme ROUGE F1 of each system, per subset and overall, against each reference kind."""
+    if k < 1:
+        raise InputError("문장 수(k)는 1 이상이어야 합니다.")
+    systems = default_systems() if systems is None else systems
+    tokenizer = KiwiTokenizer()
+    tokenizer.prime(
+        [s for r in records for s in r.sentences] + [r.abstractive for r in records if r.abstractive]
+    )
+    scorer = RougeScorer(list(ROUGE_TYPES), tokenizer=tokenizer)
+    oracle_scorer = RougeScorer(["rouge1", "rouge2"], tokenizer=tokenizer)
+
+    scores: dict[tuple[str, str, str], list[tuple[float, ...]]] = defaultdict(list)
+    for record in records:
+        outputs = {name: system(record.sentences, k) for name, system in systems.items()}
+        for kind in REFERENCES:
+            reference = record.reference(kind)
+            if reference is None:
+                continue
+            candidates = dict(outputs)
+            if with_oracle:
+                candidates["oracle"] = oracle(record.sentences, reference, k, oracle_scorer)
+            for name, chosen in candidates.items():
+                result = scorer.score(reference, "\n".join(chosen))
+                f1 = tuple(result[t].fmeasure for t in ROUGE_TYPES)
+                for subset in (record.subset, "all"):
+                    scores[subset, kind, name].append(f1)
+
+    names = [*systems, *(["oracle"] if with_oracle else [])]
+    rows = []
+    for subset in SUBSETS:
+        for kind in REFERENCES:
+            for name in names:
+                values = scores.get((subset, kind, name))
+                if values:
+                    means = [fmean(column) for column in zip(*values)]
+                    rows.append(Row(subset, kind, name, len(values), *means))
+    return rows
+
+
+_REFERENCE_LABELS = {"extractive": "추출 요약", "abstractive": "생성 요약"}
+_SUBSET_LABELS = {"all": "전체"}
+
+
+def format_table(rows: Sequence[Row], k: int) -> str:
+    """A markdown table of the rows (F1, three decimals)."""
+    lines = [
+        "| 구분 | 기사 수 | 참조 | 시스템 | ROUGE-1 | ROUGE-2 | ROUGE-L |",
+        "|---|---:|---|---|---:|---:|---:|",
+    ]
+    for row in rows:
+        name = f"Lead-{k}" if row.system == "Lead" else row.system
+        lines.append(
+            f"| {_SUBSET_LABELS.get(row.subset, row.subset)} | {row.n} | "
+            f"{_REFERENCE_LABELS[row.reference]} | {name} | "
+            f"{row.rouge1:.3f} | {row.rouge2:.3f} | {row.rougeL:.3f} |"
+        )
+    return "\n".join(lines) + "\n"
