@@ -1,0 +1,235 @@
+"""Known KoBART checkpoints (models/registry.json) and getting their weights onto this machine.
+
+Loading never touches the network: :func:`locate` looks only in ``models/<name>/`` and the local
+Hugging Face cache, so missing weights fail at once with the command that fetches them (instead of
+the hub client's ~20 s retry loop). :func:`fetch` (``ko-brief fetch NAME``) is the one place that
+downloads; it honours ``HF_HUB_OFFLINE`` and always leaves safetensors weights.
+
+This module imports neither torch nor transformers at import time (they take seconds to load).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from summarizer.errors import ModelUnavailableError
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+REGISTRY_FILE = MODELS_DIR / "registry.json"
+# What a usable checkpoint folder holds; weights as *.safetensors.
+REQUIRED_FILES = ("config.json", "tokenizer.json")
+DOWNLOAD_PATTERNS = [
+    "config.json",
+    "generation_config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "README.md",
+    "*.safetensors",
+    "*.safetensors.index.json",
+]
+TOKEN_ID_NAMES = ("bos", "eos", "pad", "decoder_start", "forced_eos")
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """One entry of models/registry.json."""
+
+    name: str
+    hub_id: str
+    revision: str  # a commit hash: what `fetch` downloads and the HF cache is searched for
+    licence: str
+    notes: str
+    token_ids: dict[str, int]  # as the checkpoint's config sets them (documentation + fetch check)
+
+
+@lru_cache(maxsize=1)
+def _registry_data() -> dict[str, Any]:
+    return json.loads(REGISTRY_FILE.read_text(encoding="utf-8"))
+
+
+def registry() -> dict[str, Checkpoint]:
+    """All known checkpoints by name, in registry order."""
+    return {
+        name: Checkpoint(name=name, **entry) for name, entry in _registry_data()["checkpoints"].items()
+    }
+
+
+def default_name() -> str:
+    """The checkpoint used when KobartOptions.model is None."""
+    return _registry_data()["default"]
+
+
+def folder_name(source: str) -> str:
+    """models/ sub-folder for a registry name or hub id (``owner/name`` -> ``owner--name``)."""
+    return source.replace("/", "--")
+
+
+def has_weights(folder: Path) -> bool:
+    """True when ``folder`` holds config.json, tokenizer.json and safetensors weights."""
+    return (
+        folder.is_dir()
+        and all((folder / f).is_file() for f in REQUIRED_FILES)
+        and any(folder.glob("*.safetensors"))
+    )
+
+
+def _hub_target(source: str) -> tuple[str, str | None]:
+    """(hub id, revision) for a registry name or a hub id; raises for anything else."""
+    known = registry()
+    if source in known:
+        return known[source].hub_id, known[source].revision
+    if _HUB_ID.fullmatch(source):
+        return source, None
+    raise ModelUnavailableError(
+        f"알 수 없는 KoBART 모델 '{source}'입니다. 등록된 이름({', '.join(known)}), "
+        "허브 ID(owner/name) 또는 체크포인트 폴더 경로를 지정하세요."
+    )
+
+
+def _from_hf_cache(hub_id: str, revision: str | None) -> Path | None:
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:
+        return None
+    try:
+        snapshot = Path(snapshot_download(hub_id, revision=revision, local_files_only=True))
+    except (OSError, ValueError):  # LocalEntryNotFoundError is an OSError
+        return None
+    return snapshot if has_weights(snapshot) else None
+
+
+def locate(source: str | None = None) -> Path:
+    """The local folder holding ``source`` (registry name, hub id or folder path; None = default).
+
+    Looks in the folder itself, then ``models/<name>/``, then the Hugging Face cache at the pinned
+    revision; never downloads. Raises ModelUnavailableError naming ``ko-brief fetch <name>``.
+    """
+    source = source or default_name()
+    path = Path(source).expanduser()
+    if path.is_dir():
+        if has_weights(path):
+            return path
+        raise ModelUnavailableError(
+            f"폴더 '{path}'에 KoBART 체크포인트가 없습니다: {', '.join(REQUIRED_FILES)}와 "
+            "*.safetensors 가중치가 필요합니다."
+        )
+    if source.startswith((".", "/", "~")) or source.count("/") > 1:
+        raise ModelUnavailableError(f"KoBART 체크포인트 폴더 '{source}'가 없습니다.")
+    hub_id, revision = _hub_target(source)
+    local = MODELS_DIR / folder_name(source)
+    if has_weights(local):
+        return local
+    cached = _from_hf_cache(hub_id, revision)
+    if cached is not None:
+        return cached
+    raise ModelUnavailableError(
+        f"KoBART 가중치({hub_id})가 이 컴퓨터에 없습니다. 인터넷이 되는 곳에서 "
+        f"`ko-brief fetch {source}`를 실행해 models/{folder_name(source)}/에 받아 두세요."
+    )
+
+
+def fetch(source: str, revision: str | None = None) -> Path:
+    """Download ``source`` (registry name or hub id) into models/<name>/ as safetensors.
+
+    Checkpoints that ship only ``pytorch_model.bin`` are converted once, loading the pickle with
+    torch's ``weights_only`` guard. Honours HF_HUB_OFFLINE (then only the local cache can serve).
+    """
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.constants import is_offline_mode
+
+    hub_id, pinned = _hub_target(source)
+    revision = revision or pinned
+    dest = MODELS_DIR / folder_name(source)
+    try:
+        snapshot_download(hub_id, revision=revision, local_dir=dest, allow_patterns=DOWNLOAD_PATTERNS)
+        if not any(dest.glob("*.safetensors")):
+            with tempfile.TemporaryDirectory() as tmp:
+                snapshot_download(
+                    hub_id, revision=revision, local_dir=tmp,
+                    allow_patterns=["config.json", "pytorch_model.bin"],
+                )
+                convert_to_safetensors(Path(tmp), dest)
+    except OSError as exc:  # hub errors (HTTP, offline, missing entries) are OSErrors
+        hint = " HF_HUB_OFFLINE=1이 설정되어 있어 내려받지 않았습니다." if is_offline_mode() else ""
+        raise ModelUnavailableError(f"'{hub_id}'를 내려받지 못했습니다.{hint} ({exc})") from exc
+    if not has_weights(dest):
+        raise ModelUnavailableError(
+            f"'{hub_id}'에 {', '.join(REQUIRED_FILES)} 또는 가중치가 없어 사용할 수 없습니다."
+        )
+    return dest
+
+
+def convert_to_safetensors(src: Path, dest: Path) -> None:
+    """Re-save a pytorch_model.bin BART checkpoint in ``src`` as safetensors into ``dest``."""
+    from transformers import BartForConditionalGeneration
+
+    model = BartForConditionalGeneration.from_pretrained(src, use_safetensors=False)
+    model.save_pretrained(dest)
+
+
+def config_token_ids(folder: Path) -> dict[str, int | None]:
+    """The special-token ids a checkpoint folder's config sets (generation_config.json wins)."""
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    generation_file = folder / "generation_config.json"
+    if generation_file.is_file():
+        config |= {k: v for k, v in json.loads(generation_file.read_text(encoding="utf-8")).items()
+                   if k.endswith("_token_id")}
+    return {name: config.get(f"{name}_token_id") for name in TOKEN_ID_NAMES}
+
+
+def random_checkpoint(config: dict[str, Any], tokenizer_file: Path, dest: Path, seed: int = 0) -> Path:
+    """Save a BART with ``config`` and random weights plus ``tokenizer_file`` into ``dest``.
+
+    For offline tests and benchmarks of the real shapes and limits (summaries are noise).
+    """
+    import torch
+    from transformers import BartConfig, BartForConditionalGeneration
+
+    torch.manual_seed(seed)
+    fields = {k: v for k, v in config.items() if not k.startswith("_") and k != "transformers_version"}
+    model = BartForConditionalGeneration(BartConfig(**fields))
+    model.save_pretrained(dest)
+    (dest / "tokenizer.json").write_bytes(Path(tokenizer_file).read_bytes())
+    return dest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``ko-brief fetch NAME``: download a checkpoint into models/NAME/ (``--list`` shows the registry)."""
+    parser = argparse.ArgumentParser(
+        prog="ko-brief fetch",
+        description="Download a KoBART checkpoint into models/<name>/ as safetensors for offline use.",
+    )
+    parser.add_argument("name", nargs="?", help=f"registry name or hub id (default: {default_name()})")
+    parser.add_argument("--revision", help="commit, branch or tag (default: the registry's pinned commit)")
+    parser.add_argument("--list", action="store_true", help="list the known checkpoints and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        for entry in registry().values():
+            state = "fetched" if has_weights(MODELS_DIR / entry.name) else "not fetched"
+            marker = " (default)" if entry.name == default_name() else ""
+            print(f"{entry.name}{marker}: {entry.hub_id}@{entry.revision[:7]} [{entry.licence}] {state}")
+            print(f"    {entry.notes}")
+        return 0
+    name = args.name or default_name()
+    try:
+        dest = fetch(name, args.revision)
+    except ModelUnavailableError as exc:
+        print(f"오류: {exc}", file=sys.stderr)
+        return 1
+    print(f"{name}: saved to {dest}")
+    expected = registry()[name].token_ids if name in registry() else None
+    found = config_token_ids(dest)
+    if expected is not None and any(found[k] != v for k, v in expected.items()):
+        print(f"warning: token ids {found} differ from the registry's {expected}; "
+              "the engine uses the checkpoint's own ids.", file=sys.stderr)
+    return 0

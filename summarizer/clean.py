@@ -1,0 +1,211 @@
+"""Pasted web text to clean article text, recording what was removed and why.
+
+Cleaning never rewrites kept text: every kept block is a span of the original input (after
+length-preserving normalisation), so sentence offsets point into what the user pasted.
+Rules are about the *kinds* of junk Korean news pages carry (weather widgets, menus, bylines,
+tip-off and copyright blocks, captions, reaction counters, repeated bodies, teasers of other
+stories after the article), not about particular sites.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .briefing import Removed
+from .korean import hangul_ratio
+
+# Length-preserving normalisation: odd spaces become plain spaces so offsets survive.
+_ODD_SPACES = str.maketrans({c: " " for c in "\xa0\u2002\u2003\u2009\u200a\u200b\u202f\u3000\ufeff\t"})
+_HTML_BLOCK = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>", re.S | re.I)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,300}>")
+_HTML_BREAKS = re.compile(r"</?(p|div|br|li|ul|ol|h[1-6]|tr|table|section|article)\b", re.I)
+_HTML_ENTITY = re.compile(r"&(nbsp|amp|lt|gt|quot|#39|#x27);")
+_ENTITY_CHAR = {"nbsp": " ", "amp": "&", "lt": "<", "gt": ">", "quot": '"', "#39": "'", "#x27": "'"}
+
+_DATE = r"(20\d\d|19\d\d)\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})"
+_DATED_LINE = re.compile(r"^[-•·\s]*(입력|등록|수정|승인|게재|발행|기사입력|최종수정|업데이트|송고)\s*:?\s*" + _DATE)
+_DATE_ONLY_LINE = re.compile(r"^[-•·\s]*" + _DATE + r"\s*일?\s*(\(?[월화수목금토일]\)?(요일)?)?[\s\d:()]*$")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_BYLINE_PREFIX = re.compile(r"^\s*[\[(【][^\]\)】\n]{1,30}(기자|특파원|통신원|에디터|리포터)[^\]\)】\n]{0,20}[\])】]\s*")
+_WEATHER = re.compile(r"-?\d+(\.\d+)?\s*(℃|°C)|기상청\s*제공|미세먼지\s*(좋음|보통|나쁨)")
+_CAPTION = re.compile(
+    r"사진\s*[=:]|사진\s*출처|\[사진|\(사진|(왼쪽|오른쪽)(부터|에서|\s*두?\s*번째)|\((왼쪽|오른쪽|가운데)"
+    r"|/\s*(연합뉴스|뉴시스|뉴스1)\s*$|ⓒ|\bⓒ|제공\s*[\])]"
+)
+_COPYRIGHT = re.compile(r"저작권자|무단\s*전재|재배포\s*금지|Copyright|All rights reserved", re.I)
+_TIPOFF = re.compile(r"제보하기|제보\s*[:)]|^\s*[▷▶☞]\s*(카카오톡|전화|이메일|유튜브|홈페이지|메일)|구독해\s*주세요|채널\s*추가")
+# Interface words of news sites: a short line made of them is menu, sharing or reaction UI.
+_UI_WORDS = re.compile(
+    r"메뉴|더보기|바로가기|관련\s*기사|많이\s*본|인기\s*기사|HOT|TOP\s*\d|배너|광고|구독|공유|스크랩|인쇄|"
+    r"글자\s*크기|읽어\s*주기|브라우저|좋아요|응원해요|후속\s*원해요|슬퍼요|화나요|추천|댓글|의견을\s*남겨|"
+    r"기사\s*모음|기자\s*페이지|이전\s*기사|다음\s*기사|로그인|회원가입|전체\s*메뉴|검색|"
+    r"(사용|이용)하실\s*수\s*있습니다"
+)
+# Markers after which a page shows other stories, not this article.
+_TAIL_MARKER = re.compile(
+    r"관련\s*기사|더보기|많이\s*본|인기\s*기사|HOT\s*클릭|추천\s*기사|오늘의\s*주요|이\s*시각|기사\s*모음|"
+    r"기사가\s*좋으셨다면|의견을\s*남겨"
+)
+_SENTENCE_END = re.compile(r"(다|요|까|죠|음|함|됨|임)\s*[.!?…]?[\"'”’)\]]*\s*$|[.!?]\s*[\"'”’)\]]*\s*$")
+_MIN_BODY_CHARS_BEFORE_TAIL = 200
+
+
+@dataclass
+class CleanArticle:
+    """One article after cleaning: kept blocks are spans of ``original``."""
+
+    index: int
+    original: str
+    title: str | None = None
+    date: str | None = None  # ISO date of publication, when the page states it
+    blocks: list[tuple[int, int]] = field(default_factory=list)  # kept (start, end) spans
+    removed: list[Removed] = field(default_factory=list)
+
+    @property
+    def normalized(self) -> str:
+        """``original`` with odd spaces and HTML tags blanked out, same length and offsets."""
+        return _normalize(self.original)
+
+    @property
+    def kept_chars(self) -> int:
+        return sum(end - start for start, end in self.blocks)
+
+
+def _normalize(text: str) -> str:
+    text = text.translate(_ODD_SPACES)
+    if "<" in text and _HTML_TAG.search(text):
+        text = _HTML_BLOCK.sub(lambda m: _blank(m.group(0)), text)
+        text = _HTML_TAG.sub(lambda m: _blank(m.group(0), newline=bool(_HTML_BREAKS.match(m.group(0)))), text)
+    if "&" in text:
+        text = _HTML_ENTITY.sub(lambda m: _ENTITY_CHAR[m.group(1)].ljust(len(m.group(0))), text)
+    return text
+
+
+def _blank(chunk: str, newline: bool = False) -> str:
+    """Same-length replacement of markup; keeps line breaks so line spans stay meaningful."""
+    out = "".join("\n" if c == "\n" else " " for c in chunk)
+    return ("\n" + out[1:]) if newline and out else out
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    y, m, d = int(year), int(month), int(day)
+    if 1 <= m <= 12 and 1 <= d <= 31:
+        return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
+def _line_spans(text: str):
+    """(start, end) of each line's non-blank content."""
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            yield pos + lead, pos + lead + len(stripped)
+        pos += len(line)
+
+
+def _dedup_key(line: str) -> str:
+    return re.sub(r"[\W_]+", "", line)
+
+
+def junk_reason(line: str) -> str | None:
+    """Why a single line is page furniture rather than article text (None when it is text)."""
+    length = len(line)
+    if _WEATHER.search(line) and length < 40:
+        return "날씨 위젯"
+    if _TIPOFF.search(line) and length < 80:
+        return "제보·구독 안내"
+    if _COPYRIGHT.search(line) and length < 120:
+        return "저작권 고지"
+    if _DATED_LINE.match(line) or _DATE_ONLY_LINE.match(line):
+        return "날짜 표기"
+    if _EMAIL.search(line) and length < 80:
+        return "기자 정보·이메일"
+    if re.fullmatch(r"[\W\d_]*", line):
+        return "구분선·숫자"
+    if _CAPTION.search(line) and not _SENTENCE_END.search(line):
+        return "사진 설명"
+    if _CAPTION.search(line) and length < 60:
+        return "사진 설명"
+    if _UI_WORDS.search(line) and (length < 25 or (length < 40 and not _SENTENCE_END.search(line))):
+        return "메뉴·공유·반응 버튼"
+    if re.search(r"\S+\s*기자$", line) and length < 30:
+        return "기자 정보·이메일"
+    if length < 12 and not _SENTENCE_END.search(line) and len(line.split()) <= 2:
+        return "메뉴·분류 이름"
+    if hangul_ratio(line) < 0.2 and length < 60:
+        return "한국어가 아닌 짧은 줄"
+    return None
+
+
+def clean_article(text: str, index: int = 0) -> CleanArticle:
+    """Clean one pasted page: title, date, kept blocks, and every removal with its reason."""
+    article = CleanArticle(index=index, original=text)
+    norm = _normalize(text)
+    if norm != text.translate(_ODD_SPACES):
+        article.removed.append(Removed(index, 0, len(text), "", "HTML 태그"))
+    seen: dict[str, int] = {}
+    body_chars = 0
+    saw_byline_prefix = False
+    spans = list(_line_spans(norm))
+    for i, (start, end) in enumerate(spans):
+        line = norm[start:end]
+
+        def drop(reason: str, s: int = start, e: int = end) -> None:
+            article.removed.append(Removed(index, s, e, text[s:e], reason))
+
+        dated = _DATED_LINE.match(line)
+        if dated and article.date is None:
+            article.date = _iso(*dated.group(2, 3, 4))
+        ends_article = _TAIL_MARKER.search(line) and len(line) < 40
+        if body_chars >= _MIN_BODY_CHARS_BEFORE_TAIL and ends_article:
+            last = spans[-1][1]
+            article.removed.append(Removed(index, start, last, text[start:last], "기사 뒤 다른 기사·메뉴"))
+            break
+        reason = junk_reason(line)
+        if reason:
+            drop(reason)
+            continue
+        key = _dedup_key(line.lstrip("-•· "))
+        if key in seen and len(key) >= 8:
+            drop("반복된 문단")
+            continue
+        seen[key] = start
+        prefix = _BYLINE_PREFIX.match(line)
+        if prefix:
+            if saw_byline_prefix and body_chars >= _MIN_BODY_CHARS_BEFORE_TAIL:
+                # A second "[매체=이름 기자]" opening after the body: teasers of other stories follow.
+                last = spans[-1][1]
+                article.removed.append(Removed(index, start, last, text[start:last], "기사 뒤 다른 기사·메뉴"))
+                break
+            saw_byline_prefix = True
+            drop("기자 표기", start, start + prefix.end())
+            start += prefix.end()
+            line = norm[start:end]
+        if article.title is None and body_chars == 0 and not _SENTENCE_END.search(line) and 8 <= len(line) <= 120:
+            article.title = line.lstrip("-•· ").strip()
+            continue
+        article.blocks.append((start, end))
+        body_chars += end - start
+    article.removed = _merge_adjacent(article.removed, text)
+    return article
+
+
+def keep_all_lines(article: CleanArticle) -> CleanArticle:
+    """Fallback when the rules removed everything: keep every non-blank line as it is."""
+    article.blocks = list(_line_spans(article.normalized))
+    article.removed = []
+    return article
+
+
+def _merge_adjacent(removed: list[Removed], text: str) -> list[Removed]:
+    """Join removals of the same reason separated only by whitespace (a block, not its lines)."""
+    merged: list[Removed] = []
+    for r in removed:
+        prev = merged[-1] if merged else None
+        if prev and prev.reason == r.reason and r.start >= prev.end and not text[prev.end:r.start].strip():
+            merged[-1] = Removed(r.article, prev.start, r.end, text[prev.start:r.end], r.reason)
+        else:
+            merged.append(r)
+    return merged

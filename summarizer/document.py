@@ -1,0 +1,119 @@
+"""Clean articles to sentences: offsets into the original input, content terms, one Kiwi call."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .clean import CleanArticle
+from .korean import Morpheme, content_terms, hangul_ratio, split_sentences
+
+# A "sentence" longer than this (a paste with no punctuation) is cut at spaces into pieces.
+MAX_SENTENCE_CHARS = 300
+MIN_CANDIDATE_CHARS = 15
+SUBJECTLESS = 0.85
+HEADLINE_STYLE = 0.8
+# Openers that point back to an earlier sentence ("이어", "또", "그는"): such a sentence
+# reads poorly alone as a bullet.
+_REFERRING_OPENERS = frozenset({"이어", "또", "또한", "이에", "이를", "이밖에", "이와", "당시", "한편", "특히", "그러나", "하지만"})
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of one article; ``start``/``end`` index the article's original text."""
+
+    id: int
+    article: int
+    position: int  # 0-based order within its article
+    start: int
+    end: int
+    text: str
+    morphemes: tuple[Morpheme, ...]
+    terms: tuple[str, ...]
+
+    @property
+    def is_candidate(self) -> bool:
+        """Long enough and Korean enough to stand as a bullet on its own."""
+        return len(self.text) >= MIN_CANDIDATE_CHARS and hangul_ratio(self.text) >= 0.3 and bool(self.terms)
+
+
+    @property
+    def concepts(self) -> frozenset[str]:
+        """Checkable facts the sentence names: proper nouns, Latin words, numbers with their unit."""
+        found = set()
+        for m, nxt in zip(self.morphemes, self.morphemes[1:] + (None,)):
+            if m.tag in ("NNP", "SL"):
+                found.add(m.form)
+            elif m.tag == "SN" and nxt is not None and nxt.tag in ("NNB", "NNG", "NR"):
+                found.add(m.form + nxt.form)
+        return frozenset(found)
+
+    @property
+    def bullet_quality(self) -> float:
+        """How well the sentence stands alone as a bullet (1.0 best): full statements that do not
+        lean on the previous sentence are preferred over headline fragments and questions."""
+        quality = 1.0
+        first = self.morphemes[0] if self.morphemes else None
+        if first and (first.tag in ("MAJ", "NP") or first.form in _REFERRING_OPENERS):
+            quality *= 0.5
+        if not any(m.tag == "EF" for m in self.morphemes):
+            quality *= HEADLINE_STYLE
+        if self.text.rstrip("\"'”’ ").endswith("?"):
+            quality *= 0.5
+        if not _has_subject(self.morphemes):
+            quality *= SUBJECTLESS
+        return quality
+
+
+def _has_subject(morphemes: tuple[Morpheme, ...]) -> bool:
+    """A noun marked as subject or topic (이/가, 은/는, 도)."""
+    for prev, m in zip(morphemes, morphemes[1:]):
+        if prev.tag.startswith(("NN", "SL", "XSN", "SN")) and (m.tag == "JKS" or (m.tag == "JX" and m.form in ("은", "는", "도"))):
+            return True
+    return False
+
+
+def _pieces(start: int, end: int, text: str) -> list[tuple[int, int]]:
+    """Cut an over-long span at the last space before the limit (or hard, if there is none)."""
+    out = []
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        out.append((start, cut))
+        start = cut
+        while start < end and text[start] == " ":
+            start += 1
+    if end > start:
+        out.append((start, end))
+    return out
+
+
+def build_sentences(articles: list[CleanArticle]) -> list[Sentence]:
+    """Split every kept block of every article into sentences, all blocks in one Kiwi call."""
+    jobs = [(a, s, e) for a in articles for s, e in a.blocks]
+    normalized = {a.index: a.normalized for a in articles}
+    texts = [normalized[a.index][s:e] for a, s, e in jobs]
+    sentences: list[Sentence] = []
+    positions: dict[int, int] = {}
+    for (article, block_start, _), spans in zip(jobs, split_sentences(texts)):
+        source = normalized[article.index]
+        for span in spans:
+            for start, end in _pieces(block_start + span.start, block_start + span.end, source):
+                morphemes = tuple(
+                    Morpheme(m.form, m.tag, block_start + m.start, m.length)
+                    for m in span.morphemes
+                    if start <= block_start + m.start < end
+                )
+                position = positions.get(article.index, 0)
+                positions[article.index] = position + 1
+                sentences.append(
+                    Sentence(
+                        id=len(sentences),
+                        article=article.index,
+                        position=position,
+                        start=start,
+                        end=end,
+                        text=source[start:end].strip(),
+                        morphemes=morphemes,
+                        terms=tuple(content_terms(morphemes)),
+                    )
+                )
+    return sentences

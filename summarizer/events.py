@@ -1,0 +1,162 @@
+"""Grouping sentences into events across articles, with dates and readable order."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from scipy import sparse
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
+
+from .clean import CleanArticle
+from .document import Sentence
+from .korean import content_terms, tokenize
+
+# Sentences beyond this many (by centrality) are too peripheral to head an event.
+MAX_CLUSTERED = 400
+# Average-linkage cosine distance at which two groups of sentences are different happenings.
+EVENT_DISTANCE = 0.9
+# Weight of a sentence's neighbours in its own article when comparing sentences: a sentence
+# is about what the sentences around it are about.
+CONTEXT_WEIGHT = 0.5
+
+_FULL_DATE = re.compile(r"(20\d\d)\s*[년.\-/]\s*(\d{1,2})\s*[월.\-/]\s*(\d{1,2})\s*일?")
+_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*월\s*(\d{1,2})\s*일")
+_DAY = re.compile(r"(지난달\s*)?(?<![\d.월])(\d{1,2})\s*일(?!\s*(간|동안|만|째|치|분))")
+
+
+@dataclass
+class EventGroup:
+    """Sentences about one happening; ``sentence_ids`` most central first."""
+
+    sentence_ids: list[int]
+    title: str | None
+    date: str | None
+    weight: float
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def reference_date(article: CleanArticle) -> date | None:
+    """The date the article's "4일" means: its publication date, else the latest full date in its text.
+
+    Header lines that only show today's date are not used: they date the page view, not the news.
+    """
+    if article.date:
+        return date.fromisoformat(article.date)
+    text_parts = [article.normalized[s:e] for s, e in article.blocks]
+    text_parts += [r.text for r in article.removed if r.reason == "사진 설명"]
+    found = [_safe_date(*map(int, m.groups())) for part in text_parts for m in _FULL_DATE.finditer(part)]
+    found = [d for d in found if d]
+    return max(found) if found else None
+
+
+def sentence_date(text: str, ref: date | None) -> date | None:
+    """The day a sentence speaks of, when it names one that can be resolved."""
+    m = _FULL_DATE.search(text)
+    if m:
+        return _safe_date(*map(int, m.groups()))
+    if ref is None:
+        return None
+    m = _MONTH_DAY.search(text)
+    if m:
+        return _safe_date(ref.year, int(m.group(1)), int(m.group(2)))
+    days = list(_DAY.finditer(text))
+    if len({d.group(2) for d in days}) == 1:  # several different days: no single date
+        m = days[0]
+        year, month = ref.year, ref.month
+        if m.group(1):  # 지난달 = last month
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        return _safe_date(year, month, int(m.group(2)))
+    return None
+
+
+def _context_vectors(sentences: list[Sentence], vectors: sparse.csr_matrix) -> sparse.csr_matrix:
+    n = len(sentences)
+    rows, cols = [], []
+    for a, b in zip(sentences, sentences[1:]):
+        if a.article == b.article:
+            rows += [a.id, b.id]
+            cols += [b.id, a.id]
+    neighbours = sparse.csr_matrix((np.full(len(rows), CONTEXT_WEIGHT), (rows, cols)), shape=(n, n))
+    smoothed = vectors + neighbours @ vectors
+    norms = np.sqrt(smoothed.multiply(smoothed).sum(axis=1)).A1
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ smoothed)
+
+
+def _clusters(ids: list[int], context: sparse.csr_matrix) -> list[int]:
+    if len(ids) == 1:
+        return [1]
+    sub = context[ids]
+    dist = 1.0 - (sub @ sub.T).toarray()
+    np.fill_diagonal(dist, 0.0)
+    dist = np.clip((dist + dist.T) / 2, 0.0, 1.0)
+    return list(fcluster(linkage(squareform(dist, checks=False), method="average"), EVENT_DISTANCE, "distance"))
+
+
+def _titles(groups: list[EventGroup], sentences: list[Sentence], articles: list[CleanArticle], scores: np.ndarray) -> None:
+    """Give each event the headline of the article that carries most of it (each headline once).
+
+    An article's claim on an event is the centrality of its sentences among the event's top ten;
+    headline words shared with those sentences break near ties.
+    """
+    titled = {a.index: a for a in articles if a.title}
+    title_terms = dict(zip(titled, (set(content_terms(m)) for m in tokenize([a.title for a in titled.values()]))))
+    taken: set[int] = set()
+    for group in sorted(groups, key=lambda g: -g.weight):
+        top = group.sentence_ids[:10]
+        bag = {t for i in top for t in sentences[i].terms}
+        claim: Counter[int] = Counter()
+        for i in top:
+            claim[sentences[i].article] += scores[i]
+        best, best_score = None, 0.0
+        for index, mass in claim.items():
+            if index in taken or index not in titled or not title_terms[index]:
+                continue
+            score = mass * (1 + len(title_terms[index] & bag) / len(title_terms[index]))
+            if score > best_score:
+                best, best_score = index, score
+        if best is not None:
+            taken.add(best)
+            group.title = titled[best].title
+        else:
+            names = Counter(m.form for i in top for m in sentences[i].morphemes if m.tag == "NNP")
+            group.title = " · ".join(name for name, _ in names.most_common(3)) or None
+
+
+def group_events(
+    articles: list[CleanArticle],
+    sentences: list[Sentence],
+    scores: np.ndarray,
+    vectors: sparse.csr_matrix,
+) -> tuple[list[EventGroup], dict[int, date]]:
+    """Events in reading order (dated ones chronologically, then the rest by weight).
+
+    Returns the events and the resolved date of each sentence that names one.
+    """
+    refs = {a.index: reference_date(a) for a in articles}
+    dates = {s.id: d for s in sentences if (d := sentence_date(s.text, refs[s.article]))}
+    ids = sorted((s.id for s in sentences if s.is_candidate), key=lambda i: -scores[i])[:MAX_CLUSTERED]
+    if not ids:
+        return [], dates
+    labels = _clusters(ids, _context_vectors(sentences, vectors))
+    members: dict[int, list[int]] = {}
+    for i, label in zip(ids, labels):
+        members.setdefault(label, []).append(i)
+    groups = []
+    for group_ids in members.values():
+        named = Counter(dates[i] for i in group_ids if i in dates)
+        when = named.most_common(1)[0][0].isoformat() if named else None
+        groups.append(EventGroup(group_ids, None, when, float(sum(scores[i] for i in group_ids[:5]))))
+    _titles(groups, sentences, articles, scores)
+    groups.sort(key=lambda g: (g.date is None, g.date or "", -g.weight))
+    return groups, dates

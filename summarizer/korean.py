@@ -1,0 +1,78 @@
+"""The one Kiwi of the process: sentences with character offsets, morphemes, batch calls."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Morpheme tags that carry content for similarity: nouns, numbers, foreign words, verb and
+# adjective stems, roots. Particles, endings and punctuation are left out.
+CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "SN", "SL", "SH", "VV", "VA", "XR"})
+# Tags that name checkable facts in a sentence (used by the abstractive fact check).
+FACT_TAGS = frozenset({"NNP", "SN", "SL"})
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def kiwi():
+    """The shared Kiwi analyser, loaded on first use (about a second)."""
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+@dataclass(frozen=True)
+class Morpheme:
+    form: str
+    tag: str
+    start: int  # offset into the text that was analysed
+    length: int
+
+
+@dataclass(frozen=True)
+class SentenceSpan:
+    """A sentence found in a text: offsets into that text, its text and its morphemes."""
+
+    start: int
+    end: int
+    text: str
+    morphemes: tuple[Morpheme, ...]
+
+
+def _morphemes(tokens) -> tuple[Morpheme, ...]:
+    return tuple(Morpheme(t.form, t.tag.split("-")[0], t.start, t.len) for t in tokens)
+
+
+def split_sentences(texts: Sequence[str]) -> list[list[SentenceSpan]]:
+    """Split each text into sentences with morphemes, all texts in one Kiwi call."""
+    if not texts:
+        return []
+    with _lock:  # Kiwi is thread-safe for reads, but one batch at a time keeps memory flat
+        batches = kiwi().split_into_sents(list(texts), return_tokens=True, return_sub_sents=False)
+        return [
+            [SentenceSpan(s.start, s.end, s.text, _morphemes(s.tokens)) for s in sents]
+            for sents in batches
+        ]
+
+
+def tokenize(texts: Sequence[str]) -> list[tuple[Morpheme, ...]]:
+    """Morphemes of each text, all texts in one Kiwi call."""
+    if not texts:
+        return []
+    with _lock:
+        return [_morphemes(tokens) for tokens in kiwi().tokenize(list(texts))]
+
+
+def content_terms(morphemes: Sequence[Morpheme]) -> list[str]:
+    """Content morphemes as ``form/tag`` terms (verbs marked so 가다/VV differs from 가/NNG)."""
+    return [f"{m.form}/{m.tag}" for m in morphemes if m.tag in CONTENT_TAGS]
+
+
+def hangul_ratio(text: str) -> float:
+    """Share of Hangul syllables among the letters of ``text`` (0.0 when there are no letters)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum("\uac00" <= c <= "\ud7a3" for c in letters) / len(letters)

@@ -1,0 +1,219 @@
+"""From pasted articles to a Briefing: validate, clean, split, rank, group, then one engine."""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import date
+
+import numpy as np
+from scipy import sparse
+
+from .briefing import ArticleInfo, Briefing, Bullet, Event, Removed, Source
+from .clean import CleanArticle, clean_article, keep_all_lines
+from .document import Sentence, build_sentences
+from .errors import InputError
+from .events import EventGroup, group_events
+from .korean import hangul_ratio
+from .textrank import centrality, select, tfidf
+
+ARTICLE_SEPARATOR = re.compile(r"^[ \t]*(?:-{3,}|={3,})[ \t]*$", re.M)
+# Sentences at least this similar (TF-IDF cosine) to a bullet report the same fact: they become
+# its further sources instead of bullets of their own.
+SUPPORT_SIMILARITY = 0.35
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input caps; summarize() raises InputError past them, before any heavy work."""
+
+    max_articles: int = 300
+    max_total_chars: int = 500_000  # about 3 s of Kiwi on 2 cores
+    max_article_chars: int = 200_000
+    max_control_ratio: float = 0.01  # share of control characters that marks binary data
+
+
+@dataclass
+class Prepared:
+    """Everything both engines share: cleaned articles, sentences, centrality, events."""
+
+    articles: list[CleanArticle]
+    sentences: list[Sentence]
+    scores: np.ndarray
+    similarity: sparse.csr_matrix
+    events: list[EventGroup]
+    dates: dict[int, date]
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def event_of(self) -> dict[int, int]:
+        """Sentence id to the index of its event (clustered sentences only)."""
+        return {i: k for k, group in enumerate(self.events) for i in group.sentence_ids}
+
+    @property
+    def removed(self) -> list[Removed]:
+        return [r for a in self.articles for r in a.removed]
+
+    def same_fact(self, sentence_id: int, picked: Sequence[int]) -> list[int]:
+        """Sentences of the same event that restate ``sentence_id`` and are closer to it than to
+        any other pick."""
+        event = self.event_of.get(sentence_id)
+        row = self.similarity.getrow(sentence_id)
+        out = []
+        for j, value in zip(row.indices, row.data):
+            if value < SUPPORT_SIMILARITY or j in picked or self.event_of.get(j) != event:
+                continue
+            if max(self.similarity[j, p] for p in picked) <= value:
+                out.append(int(j))
+        return out
+
+    def source(self, sentence_id: int) -> Source:
+        s = self.sentences[sentence_id]
+        return Source(s.article, s.start, s.end, s.text)
+
+    def article_infos(self) -> list[ArticleInfo]:
+        return [ArticleInfo(a.index, a.title, a.date, len(a.original), a.kept_chars) for a in self.articles]
+
+
+def split_articles(text: str) -> list[str]:
+    """Split one pasted string into articles at lines of only ``---`` or ``===`` (3 or more)."""
+    return [part for part in ARTICLE_SEPARATOR.split(text) if part.strip()]
+
+
+def _as_texts(articles: str | Sequence[str]) -> list[str]:
+    if isinstance(articles, bytes):
+        try:
+            articles = articles.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError("입력이 UTF-8 텍스트가 아닙니다 (바이너리 파일로 보입니다).") from exc
+    if isinstance(articles, str):
+        return split_articles(articles)
+    if not isinstance(articles, Sequence) or not all(isinstance(a, str) for a in articles):
+        raise InputError("articles는 문자열 또는 문자열 목록이어야 합니다.")
+    return list(articles)
+
+
+def validate(articles: str | Sequence[str], limits: Limits) -> list[str]:
+    """Check input against the limits; return the list of article texts."""
+    texts = _as_texts(articles)
+    if not any(t.strip() for t in texts):
+        raise InputError("입력이 비어 있습니다. 요약할 기사 본문을 넣어 주세요.")
+    if len(texts) > limits.max_articles:
+        raise InputError(f"기사가 너무 많습니다: {len(texts)}건 (최대 {limits.max_articles}건, Limits.max_articles).")
+    total = sum(len(t) for t in texts)
+    if total > limits.max_total_chars:
+        raise InputError(
+            f"입력이 너무 깁니다: {total:,}자 (최대 {limits.max_total_chars:,}자, Limits.max_total_chars)."
+        )
+    for i, text in enumerate(texts):
+        if len(text) > limits.max_article_chars:
+            raise InputError(
+                f"{i + 1}번 기사가 너무 깁니다: {len(text):,}자 (최대 {limits.max_article_chars:,}자)."
+            )
+        control = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t" or c == "\ufffd")
+        if control > limits.max_control_ratio * max(len(text), 1):
+            raise InputError(f"{i + 1}번 기사가 텍스트가 아닌 바이너리 데이터로 보입니다.")
+    if hangul_ratio("".join(texts)) < 0.05:
+        raise InputError("한국어 기사가 아닙니다: 한글이 거의 없습니다. 이 요약기는 한국어 뉴스용입니다.")
+    return texts
+
+
+def prepare(texts: list[str]) -> Prepared:
+    """Clean, split, rank and group validated article texts (shared by both engines)."""
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+    t0 = time.perf_counter()
+    articles = [clean_article(text, i) for i, text in enumerate(texts)]
+    if not any(a.blocks for a in articles):
+        notes.append("정리 규칙이 모든 줄을 제거해 원문 줄을 그대로 사용했습니다.")
+        articles = [keep_all_lines(a) for a in articles]
+    t1 = time.perf_counter()
+    sentences = build_sentences(articles)
+    t2 = time.perf_counter()
+    vectors = tfidf([s.terms for s in sentences])
+    scores, sim = centrality([s.terms for s in sentences], [s.position for s in sentences])
+    t3 = time.perf_counter()
+    events, dates = group_events(articles, sentences, scores, vectors)
+    t4 = time.perf_counter()
+    timings.update(clean=t1 - t0, sentences=t2 - t1, rank=t3 - t2, events=t4 - t3)
+    return Prepared(articles, sentences, scores, sim, events, dates, timings, notes)
+
+
+def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> list[Event]:
+    """Pick central, non-redundant sentences across events within ``max_chars``; group into Events."""
+    sentences, scores = prepared.sentences, prepared.scores
+    event_of = prepared.event_of
+    candidates = list(event_of)
+    if not candidates:  # nothing long enough to be a bullet: fall back to any sentence with content
+        candidates = [s.id for s in sentences if s.terms] or [s.id for s in sentences]
+        event_of = {i: 0 for i in candidates}
+    groups = [event_of.get(i, -1) for i in range(len(sentences))]
+    lengths = [len(s.text) for s in sentences]
+    merit = scores * np.array([s.bullet_quality for s in sentences])
+    concepts = [s.concepts for s in sentences]
+    picked = select(merit, prepared.similarity, lengths, candidates, max_chars, redundancy, groups, concepts=concepts)
+    if not picked and candidates:  # even the best sentence is over budget: shorten it
+        picked = [max(candidates, key=lambda i: scores[i])]
+    events: list[Event] = []
+    event_groups = prepared.events or [EventGroup(candidates, None, None, 1.0)]
+    for k, group in enumerate(event_groups):
+        mine = [i for i in picked if event_of.get(i) == k]
+        if not mine:
+            continue
+        mine.sort(key=lambda i: (prepared.dates.get(i, date.max), -scores[i]))
+        bullets = []
+        for i in mine:
+            ids = [i] + prepared.same_fact(i, picked)
+            text = sentences[i].text
+            if len(text) > max_chars:
+                text = text[: max(max_chars - 1, 1)] + "…"
+            bullets.append(
+                Bullet(
+                    text=text,
+                    sources=[prepared.source(j) for j in ids],
+                    support=len({sentences[j].article for j in ids}),
+                    score=round(float(scores[i]), 6),
+                )
+            )
+        events.append(Event(group.title, group.date, bullets))
+    return events
+
+
+def run(
+    articles: str | Sequence[str],
+    method: str,
+    max_chars: int,
+    redundancy: float,
+    limits: Limits | None,
+    kobart=None,
+) -> Briefing:
+    """The body of :func:`summarizer.summarize` (see its docstring)."""
+    if method not in ("textrank", "kobart"):
+        raise InputError(f"알 수 없는 방법입니다: {method!r} (textrank 또는 kobart).")
+    if not isinstance(max_chars, int) or max_chars < 20:
+        raise InputError("max_chars는 20 이상의 정수여야 합니다.")
+    if not 0.0 <= redundancy <= 1.0:
+        raise InputError("redundancy는 0과 1 사이여야 합니다.")
+    texts = validate(articles, limits or Limits())
+    prepared = prepare(texts)
+    start = time.perf_counter()
+    if method == "textrank":
+        sections = textrank_events(prepared, max_chars, redundancy)
+        prepared.timings["select"] = time.perf_counter() - start
+    else:
+        from .abstractive import generate_events  # torch is imported only on this path
+
+        sections = generate_events(prepared, max_chars, kobart)
+        prepared.timings["generate"] = time.perf_counter() - start
+    return Briefing(
+        method=method,
+        sections=sections,
+        articles=prepared.article_infos(),
+        removed=prepared.removed,
+        timings={k: round(v, 4) for k, v in prepared.timings.items()},
+        max_chars=max_chars,
+        notes=prepared.notes,
+    )
