@@ -1,0 +1,60 @@
+"""What the page received (the paste box, uploaded .txt files) as a list of article texts."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from summarizer import InputError
+from summarizer.pipeline import split_articles
+
+SEED_DIR = Path(__file__).resolve().parents[1] / "examples" / "seeds"
+SEPARATOR = "---"  # a line of only dashes (3 or more) or of `===` starts the next article
+# Encodings tried for uploads, in order: UTF-8 (with or without BOM), then Korean Windows (EUC-KR superset).
+UPLOAD_ENCODINGS = ("utf-8-sig", "cp949")
+
+
+def seed_text() -> str:
+    """The five bundled seed pages, joined by separator lines as a user would paste them."""
+    pages = [path.read_text(encoding="utf-8").strip() for path in sorted(SEED_DIR.glob("*.txt"))]
+    return f"\n\n{SEPARATOR}\n\n".join(pages)
+
+
+def read_upload(path: str | Path, max_chars: int) -> str:
+    """The text of one uploaded file, or an :class:`InputError` in Korean for the page."""
+    path = Path(path)
+    # A character takes at most 4 bytes in UTF-8: anything larger is over the cap for sure.
+    if path.stat().st_size > 4 * max_chars:
+        raise InputError(f"'{path.name}' 파일이 너무 큽니다. 전체 입력은 {max_chars:,}자까지 요약할 수 있습니다.")
+    data = path.read_bytes()
+    for encoding in UPLOAD_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        f"'{path.name}' 파일을 텍스트로 읽을 수 없습니다. UTF-8 또는 CP949(EUC-KR)로 저장된 .txt 파일을 올려 주세요."
+    )
+
+
+def collect_articles(pasted: str | None, files: Sequence[str | Path] | None, max_chars: int) -> list[str]:
+    """Articles of the paste box (split on separator lines), then those of each uploaded file.
+
+    Raises :class:`InputError` with a Korean message when nothing was given or the whole input
+    is longer than ``max_chars`` characters.
+    """
+    texts = [pasted or ""]
+    total = len(texts[0])
+    for path in files or []:
+        if total > max_chars:
+            break
+        texts.append(read_upload(path, max_chars))
+        total += len(texts[-1])
+    if total > max_chars:
+        raise InputError(
+            f"입력이 너무 깁니다: {total:,}자 이상입니다. 한 번에 {max_chars:,}자까지 요약할 수 있으니 "
+            "기사 수를 줄여 주세요."
+        )
+    articles = [article for text in texts for article in split_articles(text)]
+    if not articles:
+        raise InputError("요약할 기사가 없습니다. 기사 본문을 붙여 넣거나 .txt 파일을 올려 주세요.")
+    return articles
