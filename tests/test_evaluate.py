@@ -137,6 +137,7 @@ def test_format_table_names_lead_by_its_budget(tiny: Path):
     assert table.count("\n") == 2 + 5  # header, rule, 3 extractive rows + 2 abstractive rows
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not DEV_SET.exists(), reason=f"dev set not present at {DEV_SET}")
 def test_dev_set_textrank_beats_lead3_and_textrankr_on_each_subset():
     pytest.importorskip("textrankr")

@@ -1,0 +1,304 @@
+"""The `ko-brief` command: seeds to stdout, batch JSONL with error records, resume, kill safety."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from summarizer import Briefing, cli
+from summarizer.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = sorted((REPO / "examples" / "seeds").glob("*.txt"))
+ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+}
+
+
+def seed_texts(n: int = 5) -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in SEEDS[:n]]
+
+
+def write_jsonl(path: Path, items: list[dict]) -> Path:
+    with open(path, "w", encoding="utf-8") as f:
+        for item in items:
+            f.write(json.dumps(item, ensure_ascii=False) + "\n")
+    return path
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_seed_folder_prints_a_markdown_briefing_without_importing_torch():
+    code = (
+        "import sys; from summarizer.cli import main; rc = main(['summarize', 'examples/seeds']); "
+        "print('torch imported' if 'torch' in sys.modules else 'no torch', file=sys.stderr); "
+        "sys.exit(rc)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=ENV, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "no torch"
+    out = result.stdout
+    assert out.startswith("### ")
+    bullets = [line for line in out.splitlines() if line.startswith("- ")]
+    assert len(bullets) >= 5
+    assert "textrank · " in out and "/1500자" in out and "기사 5건" in out
+    assert "[5]" in out  # every article is cited in the source list
+
+
+def test_folder_per_file_writes_one_record_per_file_and_an_error_record(tmp_path: Path, capsys):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for seed in SEEDS[:2]:
+        shutil.copy(seed, folder / seed.name)
+    (folder / "zz_empty.txt").write_text("   \n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+
+    assert main(["summarize", str(folder), "--per-file", "--out", str(out), "--max-chars", "600"]) == 1
+    records = read_jsonl(out)
+    assert [Path(r["id"]).name for r in records] == [SEEDS[0].name, SEEDS[1].name, "zz_empty.txt"]
+    assert [r["ok"] for r in records] == [True, True, False]
+    assert records[2]["error"]["type"] == "InputError"
+    for record in records[:2]:
+        briefing = Briefing.from_dict(record["briefing"])
+        assert briefing.bullets and briefing.length <= 600 == briefing.max_chars
+        assert len(briefing.articles) == 1
+    err = capsys.readouterr().err
+    assert "zz_empty.txt: " in err and "실패 1건" in err and "Traceback" not in err
+
+
+def test_folder_is_one_briefing_by_default_and_markdown_file(tmp_path: Path):
+    folder = tmp_path / "story"
+    folder.mkdir()
+    for seed in SEEDS[:3]:
+        shutil.copy(seed, folder / seed.name)
+    out, md = tmp_path / "out.jsonl", tmp_path / "out.md"
+
+    assert main(["summarize", str(folder), "--out", str(out), "--markdown", str(md)]) == 0
+    [record] = read_jsonl(out)
+    assert record["id"] == os.path.normpath(folder) and record["ok"]
+    briefing = Briefing.from_dict(record["briefing"])
+    assert len(briefing.articles) == 3
+    assert md.read_text(encoding="utf-8") == briefing.to_markdown()
+
+
+def test_jsonl_bad_items_get_error_records_and_the_run_goes_on(tmp_path: Path):
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, [
+        {"id": "first", "articles": seed_texts(2)},
+        {"id": "empty", "articles": []},
+        {"id": "english", "articles": ["This is an English sentence. Nothing Korean here."]},
+    ])
+    with open(source, "a", encoding="utf-8") as f:
+        f.write("{not json\n")
+        f.write(json.dumps({"id": "last", "articles": seed_texts(1)[0]}, ensure_ascii=False) + "\n")
+    out = tmp_path / "out.jsonl"
+
+    assert main(["summarize", str(source), "--out", str(out)]) == 1
+    records = read_jsonl(out)
+    assert [r["id"] for r in records] == ["first", "empty", "english", "in.jsonl:4", "last"]
+    assert [r["ok"] for r in records] == [True, False, False, False, True]
+    assert {r["error"]["type"] for r in records if not r["ok"]} == {"InputError"}
+    assert all(r["error"]["message"] for r in records if not r["ok"])
+    assert len(Briefing.from_dict(records[0]["briefing"]).articles) == 2
+
+
+def test_rerun_skips_ids_already_written(tmp_path: Path, monkeypatch, capsys):
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "a", "articles": seed_texts(1)},
+        {"id": "b", "articles": []},
+    ])
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", str(source), "--out", str(out)]) == 1
+    before = out.read_bytes()
+
+    write_jsonl(source, [
+        {"id": "a", "articles": seed_texts(1)},
+        {"id": "b", "articles": []},
+        {"id": "c", "articles": seed_texts(3)[2:]},
+    ])
+    ran = []
+    real_run_item = cli.run_item
+    monkeypatch.setattr(cli, "run_item", lambda item, *a: ran.append(item.id) or real_run_item(item, *a))
+    capsys.readouterr()
+    # "b" failed in the first run and is still failed: the exit status reports it.
+    assert main(["summarize", str(source), "--out", str(out)]) == 1
+    assert ran == ["c"]
+    assert out.read_bytes().startswith(before)
+    assert [r["id"] for r in read_jsonl(out)] == ["a", "b", "c"]
+    assert "이미 처리된 2건을 건너뜁니다" in capsys.readouterr().err
+
+
+def test_retry_failed_reprocesses_only_error_records(tmp_path: Path, monkeypatch):
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "a", "articles": seed_texts(1)},
+        {"id": "b", "articles": []},
+    ])
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", str(source), "--out", str(out)]) == 1
+    write_jsonl(source, [{"id": "a", "articles": seed_texts(1)}, {"id": "b", "articles": seed_texts(2)}])
+    ran = []
+    real_run_item = cli.run_item
+    monkeypatch.setattr(cli, "run_item", lambda item, *a: ran.append(item.id) or real_run_item(item, *a))
+
+    assert main(["summarize", str(source), "--out", str(out), "--retry-failed"]) == 0
+    assert ran == ["b"]
+    records = read_jsonl(out)
+    assert [(r["id"], r["ok"]) for r in records] == [("a", True), ("b", True)]
+
+
+def test_truncated_last_line_is_dropped_and_earlier_records_kept(tmp_path: Path, capsys):
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "a", "articles": seed_texts(1)},
+        {"id": "b", "articles": seed_texts(2)[1:]},
+    ])
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", str(source), "--out", str(out)]) == 0
+    whole = out.read_bytes()
+    first_line = whole.split(b"\n")[0] + b"\n"
+    out.write_bytes(first_line + whole[len(first_line):][:57])  # "b" was cut mid-write
+
+    assert main(["summarize", str(source), "--out", str(out)]) == 0
+    assert "마지막 줄을 정리했습니다" in capsys.readouterr().err
+    repaired = out.read_bytes()
+    assert repaired.startswith(first_line)
+    assert [r["id"] for r in read_jsonl(out)] == ["a", "b"]
+
+
+def test_whole_last_record_missing_its_newline_is_kept(tmp_path: Path, monkeypatch):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_texts(1)}])
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", str(source), "--out", str(out)]) == 0
+    out.write_bytes(out.read_bytes().rstrip(b"\n"))
+    ran = []
+    monkeypatch.setattr(cli, "run_item", lambda item, *a: ran.append(item.id))
+
+    assert main(["summarize", str(source), "--out", str(out)]) == 0
+    assert ran == []
+    assert out.read_bytes().endswith(b"}\n") and len(read_jsonl(out)) == 1
+
+
+def test_damaged_line_before_the_end_stops_the_run_and_leaves_the_file(tmp_path: Path, capsys):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_texts(1)}])
+    out = tmp_path / "out.jsonl"
+    damaged = b'{"id": "x", "ok": tru\n{"id": "y", "ok": false, "error": {"type": "InputError", "message": "m"}}\n'
+    out.write_bytes(damaged)
+
+    assert main(["summarize", str(source), "--out", str(out)]) == 2
+    assert out.read_bytes() == damaged
+    err = capsys.readouterr().err
+    assert "1번째 줄이 손상되었습니다" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_killed_run_loses_nothing_and_rerun_writes_every_id_once(tmp_path: Path):
+    ids = [f"item{i:02d}" for i in range(20)]
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "articles": seed_texts(2)} for i in ids])
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "summarizer", "summarize", str(source), "--out", str(out)]
+
+    with open(tmp_path / "stderr.txt", "wb") as log:
+        process = subprocess.Popen(command, cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + 120
+            while not (out.exists() and b"\n" in out.read_bytes()):
+                assert process.poll() is None, "the run ended before writing a record"
+                assert time.monotonic() < deadline, "no record within 120 s"
+                time.sleep(0.002)
+            process.kill()  # SIGKILL: no cleanup, no flush
+        finally:
+            process.wait(timeout=30)
+    written_at_kill = out.read_bytes().count(b"\n")
+    assert 1 <= written_at_kill < len(ids), "the kill should land mid-run"
+
+    rerun = subprocess.run(command, cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    records = read_jsonl(out)  # every line is whole, valid JSON
+    assert sorted(r["id"] for r in records) == ids
+    assert all(r["ok"] for r in records)
+
+
+def test_summarizer_error_is_one_clear_line(tmp_path: Path, capsys):
+    page = tmp_path / "english.txt"
+    page.write_text("Only English text here. No Korean at all.", encoding="utf-8")
+
+    assert main(["summarize", str(page)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"ko-brief: {os.path.normpath(page)}: ")
+    assert "한국어" in lines[0]
+
+
+def test_loose_files_form_one_briefing_and_json_format(tmp_path: Path, capsys):
+    files = [str(s) for s in SEEDS[:2]]
+    assert main(["summarize", *files, "--format", "json", "--max-chars", "500"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    record = json.loads(line)
+    assert record["id"] == "+".join(os.path.normpath(f) for f in files)
+    briefing = Briefing.from_dict(record["briefing"])
+    assert len(briefing.articles) == 2 and briefing.length <= 500
+
+
+def test_dashes_split_articles_inside_a_file(tmp_path: Path, capsys):
+    page = tmp_path / "two.txt"
+    page.write_text(seed_texts(1)[0] + "\n---\n" + seed_texts(2)[1], encoding="utf-8")
+    assert main(["summarize", str(page), "--format", "json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert len(record["briefing"]["articles"]) == 2
+
+
+def test_cp949_file_is_read(tmp_path: Path, capsys):
+    page = tmp_path / "windows.txt"
+    page.write_bytes(seed_texts(1)[0].encode("cp949", errors="ignore"))
+    assert main(["summarize", str(page), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["summarize", "no/such/folder"], "입력을 찾을 수 없습니다"),
+    (["summarize", "examples/seeds", "--max-chars", "0"], "--max-chars"),
+])
+def test_unusable_command_line_exits_2_with_a_korean_message(argv, message, capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_duplicate_ids_are_refused(tmp_path: Path, capsys):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": 1, "articles": ["가"]}, {"id": "1", "articles": ["나"]}])
+    assert main(["summarize", str(source), "--out", str(tmp_path / "out.jsonl")]) == 2
+    assert "같은 id" in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_fetch_and_finetune_dispatch_to_their_modules(tmp_path: Path, monkeypatch):
+    (tmp_path / "fake_checkpoints.py").write_text(
+        "seen = []\ndef main(argv):\n    seen.append(argv)\n    return 7\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli.DELEGATED, "fetch", ("fake_checkpoints", "test"))
+    assert main(["fetch", "--model", "x", "--help"]) == 7
+    import fake_checkpoints
+
+    assert fake_checkpoints.seen == [["--model", "x", "--help"]]
+
+
+def test_missing_delegated_module_gets_a_clear_message(monkeypatch, capsys):
+    monkeypatch.setitem(cli.DELEGATED, "finetune", ("summarizer.no_such_module", "test"))
+    assert main(["finetune", "--epochs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "summarizer.no_such_module" in err and "Traceback" not in err
