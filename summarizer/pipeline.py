@@ -19,7 +19,7 @@ from .events import EventGroup, group_events
 from .korean import hangul_ratio
 from .textrank import centrality, select, tfidf
 
-ARTICLE_SEPARATOR = re.compile(r"^[ \t]*(?:-{3,}|={3,})[ \t]*$", re.M)
+ARTICLE_SEPARATOR = re.compile(r"\r?\n?^[ \t]*(?:-{3,}|={3,})[ \t]*$\r?\n?", re.M)
 # Sentences at least this similar (TF-IDF cosine) to a bullet report the same fact: they become
 # its further sources instead of bullets of their own.
 SUPPORT_SIMILARITY = 0.35
@@ -71,8 +71,9 @@ class Prepared:
         return out
 
     def source(self, sentence_id: int) -> Source:
+        """The sentence as the user pasted it: ``text == original[start:end]``."""
         s = self.sentences[sentence_id]
-        return Source(s.article, s.start, s.end, s.text)
+        return Source(s.article, s.start, s.end, self.articles[s.article].original[s.start : s.end])
 
     def article_infos(self) -> list[ArticleInfo]:
         return [ArticleInfo(a.index, a.title, a.date, len(a.original), a.kept_chars) for a in self.articles]

@@ -16,7 +16,7 @@ from .korean import content_terms, tokenize
 
 DAMPING = 0.85
 # Lead bias: personalised PageRank restarts at early sentences of each article more often.
-POSITION_DECAY = 0.5
+POSITION_DECAY = 0.3
 # Cosine (TF-IDF) at or above which two sentences state the same fact.
 SAME_FACT = 0.5
 # Weight of the most mentioned concept relative to a top sentence's centrality.
