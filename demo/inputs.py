@@ -4,8 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from summarizer import InputError
-from summarizer.pipeline import split_articles
+from summarizer import InputError, split_articles
 
 SEED_DIR = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 SEPARATOR = "---"  # a line of only dashes (3 or more) or of `===` starts the next article
@@ -39,22 +38,8 @@ def read_upload(path: str | Path, max_chars: int) -> str:
 def collect_articles(pasted: str | None, files: Sequence[str | Path] | None, max_chars: int) -> list[str]:
     """Articles of the paste box (split on separator lines), then those of each uploaded file.
 
-    Raises :class:`InputError` with a Korean message when nothing was given or the whole input
-    is longer than ``max_chars`` characters.
+    Checks only what :func:`summarizer.summarize` cannot see (uploads too big to read, or not
+    text); emptiness and the total size are its :class:`summarizer.Limits` checks.
     """
-    texts = [pasted or ""]
-    total = len(texts[0])
-    for path in files or []:
-        if total > max_chars:
-            break
-        texts.append(read_upload(path, max_chars))
-        total += len(texts[-1])
-    if total > max_chars:
-        raise InputError(
-            f"입력이 너무 깁니다: {total:,}자 이상입니다. 한 번에 {max_chars:,}자까지 요약할 수 있으니 "
-            "기사 수를 줄여 주세요."
-        )
-    articles = [article for text in texts for article in split_articles(text)]
-    if not articles:
-        raise InputError("요약할 기사가 없습니다. 기사 본문을 붙여 넣거나 .txt 파일을 올려 주세요.")
-    return articles
+    texts = [pasted or ""] + [read_upload(path, max_chars) for path in files or []]
+    return [article for text in texts for article in split_articles(text)]

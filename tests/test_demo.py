@@ -1,14 +1,21 @@
 """The Gradio demo: rendering of a Briefing, input handling, and the running app via gradio_client."""
 from __future__ import annotations
 
+import logging
 import re
+import socket
+from contextlib import contextmanager
+from dataclasses import replace
+from html import unescape
 from pathlib import Path
 
 import pytest
 
 from demo.inputs import SEED_DIR, collect_articles, read_upload, seed_text
 from demo.render import briefing_html, highlight_flags, message_html, removed_html
-from summarizer import ArticleInfo, Briefing, Bullet, Event, InputError, Removed, Source
+from summarizer import (
+    ArticleInfo, Briefing, Bullet, Event, InputError, ModelUnavailableError, Removed, Source, summarize,
+)
 
 HANGUL = re.compile("[가-힣]")
 
@@ -147,17 +154,8 @@ def test_undecodable_upload_gets_a_korean_message(tmp_path):
         read_upload(junk, 1000)
 
 
-@pytest.mark.parametrize(
-    ("pasted", "files", "message"),
-    [
-        ("", None, "요약할 기사가 없습니다"),
-        ("  \n---\n  ", [], "요약할 기사가 없습니다"),
-        ("가" * 1001, None, "입력이 너무 깁니다: 1,001자 이상"),
-    ],
-)
-def test_empty_or_oversized_input_is_refused(pasted, files, message):
-    with pytest.raises(InputError, match=message):
-        collect_articles(pasted, files, 1000)
+def test_empty_paste_gives_no_articles():
+    assert collect_articles("  \n---\n  ", [], 1000) == [] == collect_articles(None, None, 1000)
 
 
 def test_oversized_upload_is_refused_before_reading(tmp_path):
@@ -165,3 +163,185 @@ def test_oversized_upload_is_refused_before_reading(tmp_path):
     big.write_text("가" * 2000, encoding="utf-8")  # 6000 bytes > 4 bytes x 1000 chars
     with pytest.raises(InputError, match="'big.txt' 파일이 너무 큽니다"):
         collect_articles("", [big], 1000)
+
+
+# --- the running app, driven through gradio_client ------------------------------------------
+
+
+def tiny_kobart(dest: Path) -> Path:
+    """A KoBART-shaped checkpoint with random weights in ``dest`` (summaries are noise).
+
+    Tokenizer: a small BPE trained on the seed pages, built like KoBART's (NFKC, Metaspace,
+    special tokens at KoBART's ids); model: 1+1 layers of width 16, KoBART's 1,026 positions.
+    """
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+
+    from summarizer.checkpoints import random_checkpoint
+
+    specials = ["<s>", "</s>", "<usr>", "<pad>", "<sys>", "<unk>", "<mask>"]
+    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
+    tokenizer.normalizer = normalizers.NFKC()
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
+    tokenizer.decoder = decoders.Metaspace()
+    trainer = trainers.BpeTrainer(vocab_size=2000, special_tokens=specials, show_progress=False)
+    tokenizer.train_from_iterator(seed_text().splitlines(), trainer)
+    dest.mkdir(parents=True, exist_ok=True)
+    tokenizer.save(str(dest / "tokenizer.json"))
+    config = dict(
+        vocab_size=tokenizer.get_vocab_size(), d_model=16, encoder_layers=1, decoder_layers=1,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32,
+        max_position_embeddings=1026, bos_token_id=1, eos_token_id=1, pad_token_id=3,
+        decoder_start_token_id=1, forced_eos_token_id=1,
+    )
+    return random_checkpoint(config, dest / "tokenizer.json", dest)
+
+
+@contextmanager
+def served(app):
+    """``app`` running on 127.0.0.1 (a free port) and a gradio_client Client for it."""
+    from gradio_client import Client
+
+    from demo.app import launch
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    _, url, _ = launch(app, port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        assert url.startswith("http://127.0.0.1:")  # never bound beyond this machine by default
+        yield Client(url, verbose=False, download_files=False, analytics_enabled=False)
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="module")
+def kobart_options(tmp_path_factory):
+    from summarizer.abstractive import KobartOptions
+
+    return KobartOptions(model=str(tiny_kobart(tmp_path_factory.mktemp("tiny-kobart"))))
+
+
+@pytest.fixture(scope="module")
+def client(kobart_options):
+    from demo.app import build_app
+
+    with served(build_app(kobart_options)) as client:
+        yield client
+
+
+def _bullet_texts(html: str) -> list[str]:
+    return [unescape(re.sub(r"<[^>]+>", "", t)) for t in re.findall(r'<p class="bullet-text">(.*?)</p>', html)]
+
+
+def _plain(html: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_seed_pages_fill_both_columns(client, kobart_options):
+    pasted = seed_text()
+    textrank, pending, removed = client.predict(pasted, [], 1500, 0.7, api_name="/textrank")
+    articles = collect_articles(pasted, None, 100_000)
+    expected = summarize(articles, "textrank", 1500, redundancy=0.7)
+    assert 'data-method="textrank"' in textrank
+    assert _bullet_texts(textrank) == [b.text for b in expected.bullets] and len(expected.bullets) >= 5
+    assert textrank.count('<section class="brief-event">') == len(expected.sections)
+    assert "기사 5건" in textrank and re.search(r"기사 [2-5]건 보도", textrank)  # a fact several report
+    assert "notice-pending" in pending  # the KoBART column says it is on its way
+    assert removed.count('<details class="removed-article">') == 5
+
+    kobart = client.predict(pasted, [], 1500, 0.7, 2, api_name="/kobart")
+    generated = summarize(articles, "kobart", 1500, redundancy=0.7, kobart=replace(kobart_options, num_beams=2))
+    assert 'data-method="kobart"' in kobart and "KoBART · 생성 요약" in kobart
+    assert _bullet_texts(kobart) == [b.text for b in generated.bullets] and generated.bullets
+    assert kobart.count('<details class="evidence">') == len(generated.bullets)
+    for bullet in generated.bullets:
+        tags = "".join(f"[{a + 1}]" for a in bullet.articles)
+        assert tags in _plain(kobart).replace(" ", "")
+    flagged = [b for b in generated.bullets if b.flags]
+    assert kobart.count('<li class="bullet flagged">') == len(flagged)
+
+
+def test_uploaded_txt_files_are_articles(client):
+    from gradio_client import handle_file
+
+    paths = sorted(SEED_DIR.glob("*.txt"))[:2]
+    textrank, _, removed = client.predict("", [handle_file(str(p)) for p in paths], 1000, 0.7, api_name="/textrank")
+    assert "기사 2건" in textrank and _bullet_texts(textrank)
+    assert removed.count('<details class="removed-article">') == 2
+
+
+@pytest.mark.parametrize(
+    ("pasted", "message"),
+    [
+        ("", "입력이 비어 있습니다"),
+        ("  \n---\n===\n  ", "입력이 비어 있습니다"),
+        ("This page is written in English only. " * 20, "한국어 기사가 아닙니다"),
+        (bytes(range(256)).decode("latin-1") * 20, "바이너리"),
+        ("삼성전자가 새 반도체를 발표했다. " * 6000, "입력이 너무 깁니다"),
+        ("\n---\n".join(["삼성전자가 새 반도체를 발표했다."] * 31), "기사가 너무 많습니다"),
+    ],
+    ids=["empty", "separators-only", "english", "binary", "huge", "too-many"],
+)
+def test_bad_input_gets_a_korean_message_in_both_columns(client, pasted, message):
+    textrank, kobart_pending, removed = client.predict(pasted, [], 1500, 0.7, api_name="/textrank")
+    kobart = client.predict(pasted, [], 1500, 0.7, 1, api_name="/kobart")
+    for html in (textrank, kobart_pending, kobart):
+        assert 'class="notice notice-error" role="alert"' in html and message in html
+        assert "Traceback" not in html and "Error" not in html
+    assert removed == ""
+
+
+def test_undecodable_upload_shows_a_korean_message_in_the_page(client, tmp_path):
+    from gradio_client import handle_file
+
+    junk = tmp_path / "scan.txt"
+    junk.write_bytes(bytes([0xFF, 0xFE, 0xFD, 0x80]) * 100)
+    textrank, _, _ = client.predict("", [handle_file(str(junk))], 1500, 0.7, api_name="/textrank")
+    assert "notice-error" in textrank and "'scan.txt' 파일을 텍스트로 읽을 수 없습니다" in _plain(textrank)
+
+
+def test_html_page_is_summarized_not_refused(client):
+    body = "</p><p>".join(sorted(SEED_DIR.glob("*.txt"))[0].read_text(encoding="utf-8").splitlines())
+    page = f"<html><head><script>var tracker = 1;</script></head><body><p>{body}</p></body></html>"
+    textrank, _, _ = client.predict(page, [], 800, 0.7, api_name="/textrank")
+    bullets = _bullet_texts(textrank)
+    assert bullets and not any("tracker" in b or "<p>" in b for b in bullets)
+
+
+def test_unexpected_failure_shows_a_generic_message_and_logs_the_traceback(client, monkeypatch, caplog):
+    import summarizer
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("internal detail 42")
+
+    monkeypatch.setattr(summarizer, "summarize", broken)
+    with caplog.at_level(logging.ERROR, logger="demo.app"):
+        textrank, _, _ = client.predict(seed_text(), [], 1500, 0.7, api_name="/textrank")
+    assert "예기치 못한 문제" in textrank and "internal detail" not in textrank
+    assert any("internal detail 42" in r.exc_text for r in caplog.records if r.exc_text)
+
+
+@pytest.mark.parametrize("model", ["registry-default", "missing-folder"])
+def test_missing_kobart_weights_show_a_message_and_textrank_still_works(model, tmp_path):
+    from demo.app import build_app
+    from summarizer.abstractive import KobartOptions
+    from summarizer.checkpoints import default_name, locate
+
+    if model == "registry-default":
+        options, needle = KobartOptions(), f"ko-brief fetch {default_name()}"
+        try:
+            locate(None)
+        except ModelUnavailableError:
+            pass
+        else:
+            pytest.skip("the default KoBART weights are installed on this machine")
+    else:
+        options, needle = KobartOptions(model=str(tmp_path / "no-such-model")), "no-such-model"
+    with served(build_app(options)) as client:
+        kobart = client.predict(seed_text(), [], 1500, 0.7, 4, api_name="/kobart")
+        textrank, _, _ = client.predict(seed_text(), [], 1500, 0.7, api_name="/textrank")
+    assert 'class="notice notice-unavailable" role="alert"' in kobart
+    assert "KoBART 모델을 쓸 수 없습니다" in kobart and needle in kobart
+    if model == "registry-default":  # the command that fetches the weights, shown as code
+        assert f"<code>{needle}</code>" in kobart
+    assert 'data-method="textrank"' in textrank and _bullet_texts(textrank)

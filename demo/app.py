@@ -1,0 +1,189 @@
+"""The Gradio page: paste Korean news articles, compare TextRank and KoBART briefings side by side.
+
+    python -m demo.app [--host 127.0.0.1] [--port 7860] [--kobart-model NAME_OR_FOLDER]
+
+A thin layer over :func:`summarizer.summarize`: the page collects articles, calls it once per
+engine (TextRank first, KoBART chained after it) and renders the two Briefings the same way.
+"""
+from __future__ import annotations
+
+import os
+
+# Before gradio is imported: no usage analytics, no hub telemetry.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+import argparse  # noqa: E402
+import dataclasses  # noqa: E402
+import logging  # noqa: E402
+import re  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+
+import gradio as gr  # noqa: E402
+
+import summarizer  # noqa: E402
+from summarizer import Briefing, Limits, ModelUnavailableError, SummarizerError  # noqa: E402
+from summarizer.abstractive import KobartOptions  # noqa: E402
+
+from .inputs import SEPARATOR, collect_articles, seed_text  # noqa: E402
+from .render import CSS, briefing_html, message_html, removed_html  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+# The page is interactive: a smaller input cap than the library default (about 20 long articles).
+DEMO_LIMITS = Limits(max_articles=30, max_total_chars=100_000)
+MAX_UPLOAD_SIZE = "2mb"  # Gradio rejects larger uploads before they reach the handlers
+QUEUE_SIZE = 64  # requests waiting beyond this are refused with "queue full"
+TEXTRANK_CONCURRENCY = 2  # one per core
+KOBART_CONCURRENCY = 1  # one generation already uses every core
+GENERIC_ERROR = "요약 중 예기치 못한 문제가 생겼습니다. 입력을 확인하고 다시 시도해 주세요. 문제가 계속되면 관리자에게 알려 주세요."
+
+WAITING = message_html("기사를 넣고 ‘요약하기’를 누르면 결과가 여기에 나타납니다.", "info")
+KOBART_PENDING = message_html("TextRank 요약이 끝났습니다. KoBART가 문장을 생성하는 중입니다…", "pending")
+INTRO = f"""# 한국어 뉴스 브리핑
+여러 언론사의 기사를 한꺼번에 넣으면 같은 사건끼리 묶어 브리핑을 만듭니다.
+왼쪽은 기사 문장을 그대로 고르는 **TextRank(추출 요약)**, 오른쪽은 문장을 새로 쓰는 **KoBART(생성 요약)** 입니다.
+기사 사이에는 `{SEPARATOR}` 만 있는 줄을 넣어 구분하거나, 기사마다 .txt 파일을 올려 주세요.
+각 문장 끝의 `[1][3]`은 그 내용을 보도한 기사 번호입니다."""
+
+
+def _attempt(work: Callable[[], Briefing]) -> tuple[Briefing | None, str]:
+    """Run one summarization: the Briefing and its HTML, or None and a Korean message.
+
+    Documented errors show their own (Korean) message; anything else shows a generic message
+    and its traceback goes to the server log, never to the page.
+    """
+    start = time.perf_counter()
+    try:
+        briefing = work()
+    except ModelUnavailableError as exc:
+        command = re.search(r"`([^`]+)`", str(exc))  # the fix, when the message quotes a command
+        return None, message_html(
+            str(exc), "unavailable", title="KoBART 모델을 쓸 수 없습니다", command=command and command.group(1)
+        )
+    except SummarizerError as exc:
+        return None, message_html(str(exc), "error", title="요약할 수 없습니다")
+    except Exception:
+        log.exception("summarize failed")
+        return None, message_html(GENERIC_ERROR, "error", title="오류")
+    return briefing, briefing_html(briefing, time.perf_counter() - start)
+
+
+def build_app(kobart_options: KobartOptions | None = None, limits: Limits = DEMO_LIMITS) -> gr.Blocks:
+    """The page. ``kobart_options`` picks the KoBART checkpoint (None: the registry default)."""
+    kobart_options = kobart_options or KobartOptions()
+
+    def textrank(pasted: str, files: Sequence[str] | None, max_chars: float, redundancy: float):
+        """TextRank briefing, the KoBART placeholder, and what cleaning removed."""
+        briefing, html = _attempt(
+            lambda: summarizer.summarize(
+                collect_articles(pasted, files, limits.max_total_chars),
+                "textrank",
+                int(max_chars),
+                redundancy=float(redundancy),
+                limits=limits,
+            )
+        )
+        removed = removed_html(briefing) if briefing else ""
+        return html, KOBART_PENDING if briefing else html, removed
+
+    def kobart(
+        pasted: str,
+        files: Sequence[str] | None,
+        max_chars: float,
+        redundancy: float,
+        beams: float,
+        progress: gr.Progress = gr.Progress(),
+    ):
+        """KoBART briefing (or the message saying why there is none)."""
+
+        def work() -> Briefing:
+            options = dataclasses.replace(kobart_options, num_beams=int(beams))
+            articles = collect_articles(pasted, files, limits.max_total_chars)
+            progress(0.1, desc="KoBART 요약 생성 중 (첫 요청은 모델 불러오기 포함)…")
+            return summarizer.summarize(
+                articles, "kobart", int(max_chars), redundancy=float(redundancy), limits=limits, kobart=options
+            )
+
+        return _attempt(work)[1]
+
+    with gr.Blocks(title="한국어 뉴스 브리핑", analytics_enabled=False) as app:
+        gr.Markdown(INTRO)
+        with gr.Row():
+            with gr.Column(scale=3):
+                pasted = gr.Textbox(
+                    label=f"기사 본문 (기사 사이에 {SEPARATOR} 한 줄)",
+                    lines=12,
+                    max_lines=24,
+                    placeholder=f"첫 번째 기사 본문…\n{SEPARATOR}\n두 번째 기사 본문…",
+                    elem_id="articles",
+                )
+            with gr.Column(scale=1, min_width=220):
+                files = gr.File(
+                    label=".txt 파일 올리기 (여러 개)",
+                    file_count="multiple",
+                    file_types=[".txt"],
+                    elem_id="uploads",
+                )
+                load_seeds = gr.Button("예시 기사 5건 불러오기", elem_id="load-seeds")
+        with gr.Row():
+            max_chars = gr.Slider(300, 4000, value=1500, step=100, label="요약 길이 (글자 수)")
+            redundancy = gr.Slider(0, 1, value=0.7, step=0.05, label="중복 억제 (0 허용 ~ 1 강하게 억제)")
+            beams = gr.Slider(1, 8, value=kobart_options.num_beams, step=1, label="빔 개수 (KoBART, 클수록 느림)")
+        with gr.Row():
+            run = gr.Button("요약하기", variant="primary", elem_id="run")
+            gr.ClearButton([pasted, files], value="입력 지우기")
+        with gr.Row(equal_height=False):
+            with gr.Column():
+                gr.Markdown("### TextRank · 추출 요약")
+                textrank_out = gr.HTML(WAITING, elem_id="textrank-output")
+            with gr.Column():
+                gr.Markdown("### KoBART · 생성 요약")
+                kobart_out = gr.HTML(WAITING, elem_id="kobart-output")
+        with gr.Accordion("정리 과정에서 제거된 부분 (기사별)", open=False, elem_id="removed"):
+            removed_out = gr.HTML(elem_id="removed-output")
+
+        load_seeds.click(seed_text, None, pasted, queue=False, api_visibility="private")
+        inputs = [pasted, files, max_chars, redundancy]
+        (
+            run.click(lambda: gr.Button(interactive=False), None, run, queue=False, api_visibility="private")
+            .then(
+                textrank, inputs, [textrank_out, kobart_out, removed_out],
+                api_name="textrank", concurrency_limit=TEXTRANK_CONCURRENCY,
+            )
+            .then(kobart, [*inputs, beams], kobart_out, api_name="kobart", concurrency_limit=KOBART_CONCURRENCY)
+            .then(lambda: gr.Button(interactive=True), None, run, queue=False, api_visibility="private")
+        )
+    app.queue(max_size=QUEUE_SIZE)
+    return app
+
+
+def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int | None = None, **kwargs):
+    """Start ``app`` with the page's CSS and upload cap; returns what ``Blocks.launch`` returns."""
+    return app.launch(
+        server_name=host,
+        server_port=port,
+        css=CSS,
+        max_file_size=MAX_UPLOAD_SIZE,
+        ssr_mode=False,
+        show_error=False,
+        **kwargs,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m demo.app", description="한국어 뉴스 브리핑 데모 (Gradio)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
+    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument(
+        "--kobart-model",
+        help="KoBART registry name, hub id or checkpoint folder (default: the registry default)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    launch(build_app(KobartOptions(model=args.kobart_model)), args.host, args.port)
+
+
+if __name__ == "__main__":
+    main()
