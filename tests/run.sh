@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs, then run it. This is the README's test command and
+# what CI runs. Debian's chromium is installed for the browser test when we can (root + apt).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export HF_HUB_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 GRADIO_ANALYTICS_ENABLED=False
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing Debian chromium for the browser test"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "!! chromium is missing and cannot be installed here: the browser test will be skipped"
+  fi
+fi
+
+echo "== installing the project with all extras (versions pinned by constraints.txt)"
+python3 -m pip install -q -c constraints.txt -e ".[all]"
+
+echo "== running the test suite"
+python3 -m pytest -q "$@"
