@@ -135,18 +135,22 @@ def textrank(sentences: list[str], k: int) -> list[str]:
     return [sentences[i] for i in select_sentences(sentences, k)]
 
 
-def textrankr_system() -> System | None:
-    """The textrankr package (a peer), if installed, fed Kiwi morphemes as its README suggests."""
+def textrankr_summarizer() -> Callable[[str, int], list[str]] | None:
+    """textrankr (a peer), if installed, on raw text, fed Kiwi morphemes as its README suggests."""
     try:
         from textrankr import TextRank
     except ImportError:
         return None
     ranker = TextRank(kiwi_morphs)
+    return lambda text, k: ranker.summarize(text, k, verbose=False)
 
-    def summarize(sentences: list[str], k: int) -> list[str]:
-        return ranker.summarize("\n".join(sentences), k, verbose=False)
 
-    return summarize
+def textrankr_system() -> System | None:
+    """textrankr as a System: the article's sentences given one per line."""
+    peer = textrankr_summarizer()
+    if peer is None:
+        return None
+    return lambda sentences, k: peer("\n".join(sentences), k)
 
 
 def kiwi_morphs(text: str) -> list[str]:
