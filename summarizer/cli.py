@@ -235,8 +235,6 @@ def _error_line(record: dict) -> str:
 def cmd_summarize(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    if args.max_chars < 1:
-        raise UsageError("--max-chars는 1 이상이어야 합니다.")
     items = collect_items(args.inputs, args.per_file)
     ids = {item.id for item in items}
     out = Path(args.out) if args.out else None
@@ -252,6 +250,8 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         print(f"이미 처리된 {len(items) - len(todo)}건을 건너뜁니다: {out}", file=sys.stderr)
 
     results: list[dict] = []
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
     stream = open(out, "a", encoding="utf-8") if out is not None else None
     try:
         progress = tqdm(todo, desc="요약", unit="건", file=sys.stderr, disable=len(todo) < 2)
@@ -353,6 +353,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except (SummarizerError, UsageError) as exc:
         print(f"ko-brief: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"ko-brief: 파일을 읽거나 쓸 수 없습니다: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("ko-brief: 중단되었습니다.", file=sys.stderr)

@@ -267,15 +267,28 @@ def test_cp949_file_is_read(tmp_path: Path, capsys):
     assert json.loads(capsys.readouterr().out)["ok"]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["summarize", "no/such/folder"], "입력을 찾을 수 없습니다"),
-    (["summarize", "examples/seeds", "--max-chars", "0"], "--max-chars"),
-])
-def test_unusable_command_line_exits_2_with_a_korean_message(argv, message, capsys, monkeypatch):
+def test_missing_input_exits_2_with_a_korean_message(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
-    assert main(argv) == 2
+    assert main(["summarize", "no/such/folder"]) == 2
     err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
+    assert "입력을 찾을 수 없습니다: no/such/folder" in err and "Traceback" not in err
+
+
+def test_unwritable_output_exits_2_with_a_korean_message(tmp_path: Path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    assert main(["summarize", str(SEEDS[0]), "--out", str(blocker / "out.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "파일을 읽거나 쓸 수 없습니다" in err and "Traceback" not in err
+
+
+def test_output_folder_is_created_and_show_removed_lists_what_cleaning_dropped(tmp_path: Path):
+    md = tmp_path / "new" / "brief.md"
+    out = tmp_path / "new" / "brief.jsonl"
+    assert main(["summarize", str(SEEDS[0]), "--out", str(out), "--markdown", str(md), "--show-removed"]) == 0
+    [record] = read_jsonl(out)
+    assert record["briefing"]["removed"]  # the seed pages carry menus, widgets and counters
+    assert "정리 과정에서 제거된 부분" in md.read_text(encoding="utf-8")
 
 
 def test_duplicate_ids_are_refused(tmp_path: Path, capsys):

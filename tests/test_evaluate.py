@@ -19,7 +19,6 @@ from summarizer.evaluate import (
     oracle,
 )
 
-DEV_SET = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ko-news-dev.jsonl"
 SCI = "theeluwin/sci-news-sum-kr-50"
 KOREAN = "삼성전자가 반도체 공장을 증설했다. 손정의 회장이 방한했다."
 
@@ -138,10 +137,9 @@ def test_format_table_names_lead_by_its_budget(tiny: Path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not DEV_SET.exists(), reason=f"dev set not present at {DEV_SET}")
-def test_dev_set_textrank_beats_lead3_and_textrankr_on_each_subset():
+def test_dev_set_textrank_beats_lead3_and_textrankr_on_each_subset(dev_set_path: Path):
     pytest.importorskip("textrankr")
-    rows = evaluate(load_records(DEV_SET), 3)
+    rows = evaluate(load_records(dev_set_path), 3)
     table = {(r.subset, r.reference, r.system): r for r in rows}
     print(format_table(rows, 3))
     assert table["sci-news", "extractive", "TextRank"].n == 50
