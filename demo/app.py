@@ -167,6 +167,8 @@ def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int | None = None, **k
         css=CSS,
         max_file_size=MAX_UPLOAD_SIZE,
         ssr_mode=False,
+        run_history=False,  # pasted articles are not kept in the browser
+        footer_links=["api", "settings"],
         show_error=False,
         **kwargs,
     )

@@ -7,7 +7,6 @@ from html import escape
 
 from summarizer.briefing import ArticleInfo, Briefing, Bullet, Event
 
-METHOD_LABELS = {"textrank": "TextRank · 추출 요약", "kobart": "KoBART · 생성 요약"}
 _SNIPPET_CHARS = 160
 
 # Styles for the HTML below; passed to launch() (Gradio 6 takes css there).
@@ -48,13 +47,11 @@ def briefing_html(briefing: Briefing, elapsed: float) -> str:
     ``elapsed`` is the wall-clock seconds the request took (model loading included); the
     per-stage timings of the briefing go into the tooltip of the time chip.
     """
-    label = METHOD_LABELS.get(briefing.method, briefing.method)
     stages = ", ".join(f"{name} {sec:.2f}초" for name, sec in briefing.timings.items())
     bullets = briefing.bullets
     parts = [
         f'<div class="brief" data-method="{escape(briefing.method)}">',
         '<div class="brief-meta">',
-        f'<span class="chip method">{escape(label)}</span>',
         f'<span class="chip length">길이 {briefing.length:,} / {briefing.max_chars:,}자</span>',
         f'<span class="chip time" title="{escape(stages)}">시간 {elapsed:.2f}초</span>',
         f'<span class="chip count">사건 {len(briefing.sections)}개 · 문장 {len(bullets)}개 · '
