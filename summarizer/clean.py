@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .briefing import Removed
 from .korean import hangul_ratio
@@ -64,7 +65,7 @@ class CleanArticle:
     blocks: list[tuple[int, int]] = field(default_factory=list)  # kept (start, end) spans
     removed: list[Removed] = field(default_factory=list)
 
-    @property
+    @cached_property
     def normalized(self) -> str:
         """``original`` with odd spaces and HTML tags blanked out, same length and offsets."""
         return _normalize(self.original)

@@ -86,15 +86,21 @@ def _pieces(start: int, end: int, text: str) -> list[tuple[int, int]]:
     return out
 
 
-def build_sentences(articles: list[CleanArticle]) -> list[Sentence]:
-    """Split every kept block of every article into sentences, all blocks in one Kiwi call."""
+def build_sentences(articles: list[CleanArticle]) -> tuple[list[Sentence], dict[int, frozenset[str]]]:
+    """Split every kept block of every article into sentences, and analyse the headlines, all in
+    one Kiwi call. Returns the sentences and each titled article's headline terms."""
     jobs = [(a, s, e) for a in articles for s, e in a.blocks]
-    normalized = {a.index: a.normalized for a in articles}
-    texts = [normalized[a.index][s:e] for a, s, e in jobs]
+    titled = [a for a in articles if a.title]
+    texts = [a.normalized[s:e] for a, s, e in jobs] + [a.title for a in titled]
+    analysed = split_sentences(texts)
+    title_terms = {
+        a.index: frozenset(t for span in spans for t in content_terms(span.morphemes))
+        for a, spans in zip(titled, analysed[len(jobs):])
+    }
     sentences: list[Sentence] = []
     positions: dict[int, int] = {}
-    for (article, block_start, _), spans in zip(jobs, split_sentences(texts)):
-        source = normalized[article.index]
+    for (article, block_start, _), spans in zip(jobs, analysed[: len(jobs)]):
+        source = article.normalized
         for span in spans:
             for start, end in _pieces(block_start + span.start, block_start + span.end, source):
                 morphemes = tuple(
@@ -116,4 +122,4 @@ def build_sentences(articles: list[CleanArticle]) -> list[Sentence]:
                         terms=tuple(content_terms(morphemes)),
                     )
                 )
-    return sentences
+    return sentences, title_terms

@@ -13,7 +13,6 @@ from scipy.spatial.distance import squareform
 
 from .clean import CleanArticle
 from .document import Sentence
-from .korean import content_terms, tokenize
 
 # Sentences beyond this many (by centrality) are too peripheral to head an event.
 MAX_CLUSTERED = 400
@@ -103,14 +102,19 @@ def _clusters(ids: list[int], context: sparse.csr_matrix) -> list[int]:
     return list(fcluster(linkage(squareform(dist, checks=False), method="average"), EVENT_DISTANCE, "distance"))
 
 
-def _titles(groups: list[EventGroup], sentences: list[Sentence], articles: list[CleanArticle], scores: np.ndarray) -> None:
+def _titles(
+    groups: list[EventGroup],
+    sentences: list[Sentence],
+    articles: list[CleanArticle],
+    scores: np.ndarray,
+    title_terms: dict[int, frozenset[str]],
+) -> None:
     """Give each event the headline of the article that carries most of it (each headline once).
 
     An article's claim on an event is the centrality of its sentences among the event's top ten;
     headline words shared with those sentences break near ties.
     """
     titled = {a.index: a for a in articles if a.title}
-    title_terms = dict(zip(titled, (set(content_terms(m)) for m in tokenize([a.title for a in titled.values()]))))
     taken: set[int] = set()
     for group in sorted(groups, key=lambda g: -g.weight):
         top = group.sentence_ids[:10]
@@ -138,6 +142,7 @@ def group_events(
     sentences: list[Sentence],
     scores: np.ndarray,
     vectors: sparse.csr_matrix,
+    title_terms: dict[int, frozenset[str]],
 ) -> tuple[list[EventGroup], dict[int, date]]:
     """Events in reading order (dated ones chronologically, then the rest by weight).
 
@@ -157,6 +162,6 @@ def group_events(
         named = Counter(dates[i] for i in group_ids if i in dates)
         when = named.most_common(1)[0][0].isoformat() if named else None
         groups.append(EventGroup(group_ids, None, when, float(sum(scores[i] for i in group_ids[:5]))))
-    _titles(groups, sentences, articles, scores)
+    _titles(groups, sentences, articles, scores, title_terms)
     groups.sort(key=lambda g: (g.date is None, g.date or "", -g.weight))
     return groups, dates

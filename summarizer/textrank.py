@@ -78,9 +78,9 @@ def pagerank(sim: sparse.csr_matrix, prior: np.ndarray, tol: float = 1e-8, max_i
     return scores
 
 
-def centrality(term_lists: Sequence[Sequence[str]], positions: Sequence[int]) -> tuple[np.ndarray, sparse.csr_matrix]:
-    """PageRank scores and the similarity matrix for sentences given as term lists."""
-    sim = similarity(tfidf(term_lists))
+def centrality(vectors: sparse.csr_matrix, positions: Sequence[int]) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """PageRank scores and the similarity matrix for sentences given as TF-IDF rows."""
+    sim = similarity(vectors)
     return pagerank(sim, position_prior(positions)), sim
 
 
@@ -163,6 +163,6 @@ def select_sentences(sentences: Sequence[str], k: int = 3, redundancy: float = 0
     candidates = [i for i, s in enumerate(sentences) if terms[i] and not junk_reason(s.strip())]
     if not candidates:
         candidates = [i for i, t in enumerate(terms) if t] or list(range(len(sentences)))
-    scores, sim = centrality(terms, range(len(sentences)))
+    scores, sim = centrality(tfidf(terms), range(len(sentences)))
     picked = select(scores, sim, [1] * len(sentences), candidates, budget=k, redundancy=redundancy, length_weight=0.0)
     return sorted(picked)
