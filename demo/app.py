@@ -15,6 +15,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
+import inspect  # noqa: E402
 import logging  # noqa: E402
 import re  # noqa: E402
 import time  # noqa: E402
@@ -31,6 +32,8 @@ from .render import CSS, briefing_html, message_html, removed_html  # noqa: E402
 
 log = logging.getLogger(__name__)
 
+# Slider defaults are the library's defaults.
+SUMMARIZE_DEFAULTS = {name: p.default for name, p in inspect.signature(summarizer.summarize).parameters.items()}
 # The page is interactive: a smaller input cap than the library default (about 20 long articles).
 DEMO_LIMITS = Limits(max_articles=30, max_total_chars=100_000)
 MAX_UPLOAD_SIZE = "2mb"  # Gradio rejects larger uploads before they reach the handlers
@@ -128,8 +131,12 @@ def build_app(kobart_options: KobartOptions | None = None, limits: Limits = DEMO
                 )
                 load_seeds = gr.Button("예시 기사 5건 불러오기", elem_id="load-seeds")
         with gr.Row():
-            max_chars = gr.Slider(300, 4000, value=1500, step=100, label="요약 길이 (글자 수)")
-            redundancy = gr.Slider(0, 1, value=0.7, step=0.05, label="중복 억제 (0 허용 ~ 1 강하게 억제)")
+            max_chars = gr.Slider(
+                300, 4000, value=SUMMARIZE_DEFAULTS["max_chars"], step=100, label="요약 길이 (글자 수)"
+            )
+            redundancy = gr.Slider(
+                0, 1, value=SUMMARIZE_DEFAULTS["redundancy"], step=0.05, label="중복 억제 (0 허용 ~ 1 강하게 억제)"
+            )
             beams = gr.Slider(1, 8, value=kobart_options.num_beams, step=1, label="빔 개수 (KoBART, 클수록 느림)")
         with gr.Row():
             run = gr.Button("요약하기", variant="primary", elem_id="run")
@@ -177,13 +184,14 @@ def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int | None = None, **k
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m demo.app", description="한국어 뉴스 브리핑 데모 (Gradio)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
-    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     parser.add_argument(
         "--kobart-model",
         help="KoBART registry name, hub id or checkpoint folder (default: the registry default)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own startup probes
     launch(build_app(KobartOptions(model=args.kobart_model)), args.host, args.port)
 
 
