@@ -94,7 +94,9 @@ def dev_set(path: Path, passes: int, textrankr) -> None:
     systems = {
         **kiwi_systems([[a] for a in articles]),
         "ours: summarize() per article": lambda: [summarize(a) for a in articles],
-        "ours: select_sentences(k=3) per article": lambda: [evaluate.textrank(r.sentences, 3) for r in records],
+        "ours: select_sentences(k=3) per article": lambda: [
+            evaluate.textrank(r.sentences, 3) for r in records
+        ],
     }
     if textrankr is not None:
         systems["textrankr: summarize(k=3) per article"] = lambda: [textrankr(a, 3) for a in articles]

@@ -320,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = commands.add_parser("summarize", help="기사 폴더/파일/JSONL을 요약합니다")
     s.add_argument("inputs", nargs="+", metavar="INPUT",
                    help=".txt 파일이 든 폴더, .txt 파일, 또는 {\"id\", \"articles\"} 줄로 된 .jsonl")
-    s.add_argument("--per-file", action="store_true", help="폴더·파일마다가 아니라 .txt 파일마다 브리핑 하나")
+    s.add_argument("--per-file", action="store_true", help="폴더 전체가 아니라 .txt 파일 하나마다 브리핑을 만듦")
     s.add_argument("--method", choices=("textrank", "kobart"), default="textrank", help="요약 엔진 (기본 textrank)")
     s.add_argument("--max-chars", type=int, default=1500, help="브리핑 최대 글자 수 (기본 1500)")
     s.add_argument("--out", metavar="FILE.jsonl", help="결과를 JSONL로 저장 (다시 실행하면 이어서 처리)")

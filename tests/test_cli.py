@@ -24,10 +24,6 @@ ENV = {
 }
 
 
-def seed_texts(n: int = 5) -> list[str]:
-    return [p.read_text(encoding="utf-8") for p in SEEDS[:n]]
-
-
 def write_jsonl(path: Path, items: list[dict]) -> Path:
     with open(path, "w", encoding="utf-8") as f:
         for item in items:
@@ -94,16 +90,16 @@ def test_folder_is_one_briefing_by_default_and_markdown_file(tmp_path: Path):
     assert md.read_text(encoding="utf-8") == briefing.to_markdown()
 
 
-def test_jsonl_bad_items_get_error_records_and_the_run_goes_on(tmp_path: Path):
+def test_jsonl_bad_items_get_error_records_and_the_run_goes_on(seed_articles: list[str], tmp_path: Path):
     source = tmp_path / "in.jsonl"
     write_jsonl(source, [
-        {"id": "first", "articles": seed_texts(2)},
+        {"id": "first", "articles": seed_articles[:2]},
         {"id": "empty", "articles": []},
         {"id": "english", "articles": ["This is an English sentence. Nothing Korean here."]},
     ])
     with open(source, "a", encoding="utf-8") as f:
         f.write("{not json\n")
-        f.write(json.dumps({"id": "last", "articles": seed_texts(1)[0]}, ensure_ascii=False) + "\n")
+        f.write(json.dumps({"id": "last", "articles": seed_articles[0]}, ensure_ascii=False) + "\n")
     out = tmp_path / "out.jsonl"
 
     assert main(["summarize", str(source), "--out", str(out)]) == 1
@@ -115,9 +111,9 @@ def test_jsonl_bad_items_get_error_records_and_the_run_goes_on(tmp_path: Path):
     assert len(Briefing.from_dict(records[0]["briefing"]).articles) == 2
 
 
-def test_rerun_skips_ids_already_written(tmp_path: Path, monkeypatch, capsys):
+def test_rerun_skips_ids_already_written(seed_articles: list[str], tmp_path: Path, monkeypatch, capsys):
     source = write_jsonl(tmp_path / "in.jsonl", [
-        {"id": "a", "articles": seed_texts(1)},
+        {"id": "a", "articles": seed_articles[:1]},
         {"id": "b", "articles": []},
     ])
     out = tmp_path / "out.jsonl"
@@ -125,9 +121,9 @@ def test_rerun_skips_ids_already_written(tmp_path: Path, monkeypatch, capsys):
     before = out.read_bytes()
 
     write_jsonl(source, [
-        {"id": "a", "articles": seed_texts(1)},
+        {"id": "a", "articles": seed_articles[:1]},
         {"id": "b", "articles": []},
-        {"id": "c", "articles": seed_texts(3)[2:]},
+        {"id": "c", "articles": seed_articles[2:3]},
     ])
     ran = []
     real_run_item = cli.run_item
@@ -141,14 +137,17 @@ def test_rerun_skips_ids_already_written(tmp_path: Path, monkeypatch, capsys):
     assert "이미 처리된 2건을 건너뜁니다" in capsys.readouterr().err
 
 
-def test_retry_failed_reprocesses_only_error_records(tmp_path: Path, monkeypatch):
+def test_retry_failed_reprocesses_only_error_records(seed_articles: list[str], tmp_path: Path, monkeypatch):
     source = write_jsonl(tmp_path / "in.jsonl", [
-        {"id": "a", "articles": seed_texts(1)},
+        {"id": "a", "articles": seed_articles[:1]},
         {"id": "b", "articles": []},
     ])
     out = tmp_path / "out.jsonl"
     assert main(["summarize", str(source), "--out", str(out)]) == 1
-    write_jsonl(source, [{"id": "a", "articles": seed_texts(1)}, {"id": "b", "articles": seed_texts(2)}])
+    write_jsonl(source, [
+        {"id": "a", "articles": seed_articles[:1]},
+        {"id": "b", "articles": seed_articles[:2]},
+    ])
     ran = []
     real_run_item = cli.run_item
     monkeypatch.setattr(cli, "run_item", lambda item, *a: ran.append(item.id) or real_run_item(item, *a))
@@ -159,10 +158,12 @@ def test_retry_failed_reprocesses_only_error_records(tmp_path: Path, monkeypatch
     assert [(r["id"], r["ok"]) for r in records] == [("a", True), ("b", True)]
 
 
-def test_truncated_last_line_is_dropped_and_earlier_records_kept(tmp_path: Path, capsys):
+def test_truncated_last_line_is_dropped_and_earlier_records_kept(
+    seed_articles: list[str], tmp_path: Path, capsys
+):
     source = write_jsonl(tmp_path / "in.jsonl", [
-        {"id": "a", "articles": seed_texts(1)},
-        {"id": "b", "articles": seed_texts(2)[1:]},
+        {"id": "a", "articles": seed_articles[:1]},
+        {"id": "b", "articles": seed_articles[1:2]},
     ])
     out = tmp_path / "out.jsonl"
     assert main(["summarize", str(source), "--out", str(out)]) == 0
@@ -177,8 +178,8 @@ def test_truncated_last_line_is_dropped_and_earlier_records_kept(tmp_path: Path,
     assert [r["id"] for r in read_jsonl(out)] == ["a", "b"]
 
 
-def test_whole_last_record_missing_its_newline_is_kept(tmp_path: Path, monkeypatch):
-    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_texts(1)}])
+def test_whole_last_record_missing_its_newline_is_kept(seed_articles: list[str], tmp_path: Path, monkeypatch):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_articles[:1]}])
     out = tmp_path / "out.jsonl"
     assert main(["summarize", str(source), "--out", str(out)]) == 0
     out.write_bytes(out.read_bytes().rstrip(b"\n"))
@@ -190,10 +191,15 @@ def test_whole_last_record_missing_its_newline_is_kept(tmp_path: Path, monkeypat
     assert out.read_bytes().endswith(b"}\n") and len(read_jsonl(out)) == 1
 
 
-def test_damaged_line_before_the_end_stops_the_run_and_leaves_the_file(tmp_path: Path, capsys):
-    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_texts(1)}])
+def test_damaged_line_before_the_end_stops_the_run_and_leaves_the_file(
+    seed_articles: list[str], tmp_path: Path, capsys
+):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_articles[:1]}])
     out = tmp_path / "out.jsonl"
-    damaged = b'{"id": "x", "ok": tru\n{"id": "y", "ok": false, "error": {"type": "InputError", "message": "m"}}\n'
+    damaged = (
+        b'{"id": "x", "ok": tru\n'
+        b'{"id": "y", "ok": false, "error": {"type": "InputError", "message": "m"}}\n'
+    )
     out.write_bytes(damaged)
 
     assert main(["summarize", str(source), "--out", str(out)]) == 2
@@ -203,9 +209,9 @@ def test_damaged_line_before_the_end_stops_the_run_and_leaves_the_file(tmp_path:
 
 
 @pytest.mark.slow
-def test_killed_run_loses_nothing_and_rerun_writes_every_id_once(tmp_path: Path):
+def test_killed_run_loses_nothing_and_rerun_writes_every_id_once(seed_articles: list[str], tmp_path: Path):
     ids = [f"item{i:02d}" for i in range(20)]
-    source = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "articles": seed_texts(2)} for i in ids])
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "articles": seed_articles[:2]} for i in ids])
     out = tmp_path / "out.jsonl"
     command = [sys.executable, "-m", "summarizer", "summarize", str(source), "--out", str(out)]
 
@@ -252,17 +258,17 @@ def test_loose_files_form_one_briefing_and_json_format(tmp_path: Path, capsys):
     assert len(briefing.articles) == 2 and briefing.length <= 500
 
 
-def test_dashes_split_articles_inside_a_file(tmp_path: Path, capsys):
+def test_dashes_split_articles_inside_a_file(seed_articles: list[str], tmp_path: Path, capsys):
     page = tmp_path / "two.txt"
-    page.write_text(seed_texts(1)[0] + "\n---\n" + seed_texts(2)[1], encoding="utf-8")
+    page.write_text(seed_articles[0] + "\n---\n" + seed_articles[1], encoding="utf-8")
     assert main(["summarize", str(page), "--format", "json"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert len(record["briefing"]["articles"]) == 2
 
 
-def test_cp949_file_is_read(tmp_path: Path, capsys):
+def test_cp949_file_is_read(seed_articles: list[str], tmp_path: Path, capsys):
     page = tmp_path / "windows.txt"
-    page.write_bytes(seed_texts(1)[0].encode("cp949", errors="ignore"))
+    page.write_bytes(seed_articles[0].encode("cp949", errors="ignore"))
     assert main(["summarize", str(page), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["ok"]
 
@@ -292,7 +298,10 @@ def test_output_folder_is_created_and_show_removed_lists_what_cleaning_dropped(t
 
 
 def test_duplicate_ids_are_refused(tmp_path: Path, capsys):
-    source = write_jsonl(tmp_path / "in.jsonl", [{"id": 1, "articles": ["가"]}, {"id": "1", "articles": ["나"]}])
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": 1, "articles": ["가"]},
+        {"id": "1", "articles": ["나"]},
+    ])
     assert main(["summarize", str(source), "--out", str(tmp_path / "out.jsonl")]) == 2
     assert "같은 id" in capsys.readouterr().err
     assert not (tmp_path / "out.jsonl").exists()
