@@ -2,3 +2,9 @@
 
 Start it with ``python -m demo.app`` (binds 127.0.0.1; ``--host``/``--port`` to change).
 """
+
+import os
+
+# Before gradio is imported (demo.app imports it): no usage analytics, no hub telemetry.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")

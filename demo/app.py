@@ -7,28 +7,22 @@ engine (TextRank first, KoBART chained after it) and renders the two Briefings t
 """
 from __future__ import annotations
 
-import os
+import argparse
+import dataclasses
+import inspect
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
 
-# Before gradio is imported: no usage analytics, no hub telemetry.
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+import gradio as gr
 
-import argparse  # noqa: E402
-import dataclasses  # noqa: E402
-import inspect  # noqa: E402
-import logging  # noqa: E402
-import re  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
+import summarizer
+from summarizer import Briefing, Limits, ModelUnavailableError, SummarizerError
+from summarizer.abstractive import KobartOptions
 
-import gradio as gr  # noqa: E402
-
-import summarizer  # noqa: E402
-from summarizer import Briefing, Limits, ModelUnavailableError, SummarizerError  # noqa: E402
-from summarizer.abstractive import KobartOptions  # noqa: E402
-
-from .inputs import SEPARATOR, collect_articles, seed_text  # noqa: E402
-from .render import CSS, briefing_html, message_html, removed_html  # noqa: E402
+from .inputs import SEPARATOR, collect_articles, seed_text
+from .render import CSS, briefing_html, message_html, removed_html
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +91,7 @@ def build_app(kobart_options: KobartOptions | None = None, limits: Limits = DEMO
         max_chars: float,
         redundancy: float,
         beams: float,
-        progress: gr.Progress = gr.Progress(),
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio injects the tracker through this default)
     ):
         """KoBART briefing (or the message saying why there is none)."""
 
@@ -144,10 +138,10 @@ def build_app(kobart_options: KobartOptions | None = None, limits: Limits = DEMO
         with gr.Row(equal_height=False):
             with gr.Column():
                 gr.Markdown("### TextRank · 추출 요약")
-                textrank_out = gr.HTML(WAITING, elem_id="textrank-output")
+                textrank_out = gr.HTML(WAITING, elem_id="textrank-output", min_height=160)
             with gr.Column():
                 gr.Markdown("### KoBART · 생성 요약")
-                kobart_out = gr.HTML(WAITING, elem_id="kobart-output")
+                kobart_out = gr.HTML(WAITING, elem_id="kobart-output", min_height=160)
         with gr.Accordion("정리 과정에서 제거된 부분 (기사별)", open=False, elem_id="removed"):
             removed_out = gr.HTML(elem_id="removed-output")
 

@@ -54,8 +54,10 @@ def briefing_html(briefing: Briefing, elapsed: float) -> str:
         '<div class="brief-meta">',
         f'<span class="chip length">길이 {briefing.length:,} / {briefing.max_chars:,}자</span>',
         f'<span class="chip time" title="{escape(stages)}">시간 {elapsed:.2f}초</span>',
-        f'<span class="chip count">사건 {len(briefing.sections)}개 · 문장 {len(bullets)}개 · '
-        f"기사 {len(briefing.articles)}건</span>",
+        (
+            f'<span class="chip count">사건 {len(briefing.sections)}개 · 문장 {len(bullets)}개 · '
+            f"기사 {len(briefing.articles)}건</span>"
+        ),
         "</div>",
     ]
     parts += [f'<p class="brief-note">{escape(note)}</p>' for note in briefing.notes]

@@ -14,7 +14,15 @@ import pytest
 from demo.inputs import SEED_DIR, collect_articles, read_upload, seed_text
 from demo.render import briefing_html, highlight_flags, message_html, removed_html
 from summarizer import (
-    ArticleInfo, Briefing, Bullet, Event, InputError, ModelUnavailableError, Removed, Source, summarize,
+    ArticleInfo,
+    Briefing,
+    Bullet,
+    Event,
+    InputError,
+    ModelUnavailableError,
+    Removed,
+    Source,
+    summarize,
 )
 
 HANGUL = re.compile("[가-힣]")
@@ -174,7 +182,14 @@ def tiny_kobart(dest: Path) -> Path:
     Tokenizer: a small BPE trained on the seed pages, built like KoBART's (NFKC, Metaspace,
     special tokens at KoBART's ids); model: 1+1 layers of width 16, KoBART's 1,026 positions.
     """
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from tokenizers import (
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        trainers,
+    )
 
     from summarizer.checkpoints import random_checkpoint
 
@@ -187,12 +202,12 @@ def tiny_kobart(dest: Path) -> Path:
     tokenizer.train_from_iterator(seed_text().splitlines(), trainer)
     dest.mkdir(parents=True, exist_ok=True)
     tokenizer.save(str(dest / "tokenizer.json"))
-    config = dict(
-        vocab_size=tokenizer.get_vocab_size(), d_model=16, encoder_layers=1, decoder_layers=1,
-        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32,
-        max_position_embeddings=1026, bos_token_id=1, eos_token_id=1, pad_token_id=3,
-        decoder_start_token_id=1, forced_eos_token_id=1,
-    )
+    config = {
+        "vocab_size": tokenizer.get_vocab_size(), "d_model": 16, "encoder_layers": 1, "decoder_layers": 1,
+        "encoder_attention_heads": 2, "decoder_attention_heads": 2, "encoder_ffn_dim": 32, "decoder_ffn_dim": 32,
+        "max_position_embeddings": 1026, "bos_token_id": 1, "eos_token_id": 1, "pad_token_id": 3,
+        "decoder_start_token_id": 1, "forced_eos_token_id": 1,
+    }
     return random_checkpoint(config, dest / "tokenizer.json", dest)
 
 
@@ -301,7 +316,7 @@ def test_undecodable_upload_shows_a_korean_message_in_the_page(client, tmp_path)
 
 
 def test_html_page_is_summarized_not_refused(client):
-    body = "</p><p>".join(sorted(SEED_DIR.glob("*.txt"))[0].read_text(encoding="utf-8").splitlines())
+    body = "</p><p>".join(min(SEED_DIR.glob("*.txt")).read_text(encoding="utf-8").splitlines())
     page = f"<html><head><script>var tracker = 1;</script></head><body><p>{body}</p></body></html>"
     textrank, _, _ = client.predict(page, [], 800, 0.7, api_name="/textrank")
     bullets = _bullet_texts(textrank)
@@ -345,3 +360,19 @@ def test_missing_kobart_weights_show_a_message_and_textrank_still_works(model, t
     if model == "registry-default":  # the command that fetches the weights, shown as code
         assert f"<code>{needle}</code>" in kobart
     assert 'data-method="textrank"' in textrank and _bullet_texts(textrank)
+
+
+def test_queue_and_concurrency_limits():
+    from demo.app import KOBART_CONCURRENCY, QUEUE_SIZE, TEXTRANK_CONCURRENCY, build_app
+
+    app = build_app()
+    limits = {fn.api_name: fn.concurrency_limit for fn in app.fns.values() if fn.api_visibility == "public"}
+    assert limits == {"textrank": TEXTRANK_CONCURRENCY, "kobart": KOBART_CONCURRENCY} == {"textrank": 2, "kobart": 1}
+    assert app._queue.max_size == QUEUE_SIZE  # a bounded queue: beyond it, requests are refused
+    assert app.analytics_enabled is False
+
+
+def test_launched_page_caps_uploads_and_keeps_no_history(client):
+    config = client.config
+    assert config["max_file_size"] == 2 * 1024 * 1024
+    assert config["run_history"] is False and config["analytics_enabled"] is False
