@@ -16,7 +16,8 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,34 +159,36 @@ def run_item(item: Item, method: str, max_chars: int) -> dict:
     return {"id": item.id, "ok": True, "briefing": briefing.to_dict()}
 
 
-def read_records(path: Path) -> list[dict]:
-    """The records already in an output file, repairing a last line cut short by a killed run.
+def scan_output(path: Path) -> dict[str, bool]:
+    """``id -> ok`` of the records already in an output file, read line by line.
 
-    Only an unreadable *last* line is dropped (the file is truncated to the end of the last whole
-    record); a damaged line before it is a UsageError, so no earlier record is ever lost.
+    A last line cut short by a killed run is dropped (the file is truncated to the end of the
+    last whole record); a damaged line before it is a UsageError, so no record is ever lost.
     """
+    status: dict[str, bool] = {}
     if not path.exists():
-        return []
-    data = path.read_bytes()
-    lines = data.split(b"\n")
-    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
-    records, offset = [], 0
-    for number, line in enumerate(lines):
-        if line.strip():
-            record = _parse_record(line)
-            if record is None and number < last:
-                raise UsageError(f"출력 파일 {number + 1}번째 줄이 손상되었습니다: {path}")
-            if record is None:
-                with open(path, "r+b") as f:
-                    f.truncate(offset)
-                print(f"중단된 실행이 남긴 마지막 줄을 정리했습니다: {path}", file=sys.stderr)
-                return records
-            records.append(record)
-        offset += len(line) + 1
-    if data.strip() and not data.endswith(b"\n"):
+        return status
+    damaged: tuple[int, int] | None = None  # (byte offset, line number) of an unreadable line
+    offset, line = 0, b"\n"
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, 1):
+            if line.strip():
+                if damaged is not None:
+                    raise UsageError(f"출력 파일 {damaged[1]}번째 줄이 손상되었습니다: {path}")
+                record = _parse_record(line)
+                if record is None:
+                    damaged = (offset, number)
+                else:
+                    status[str(record["id"])] = bool(record["ok"])
+            offset += len(line)
+    if damaged is not None:
+        with open(path, "r+b") as f:
+            f.truncate(damaged[0])
+        print(f"중단된 실행이 남긴 마지막 줄을 정리했습니다: {path}", file=sys.stderr)
+    elif not line.endswith(b"\n"):
         with open(path, "ab") as f:  # a whole last record that lost only its newline
             f.write(b"\n")
-    return records
+    return status
 
 
 def _parse_record(line: bytes) -> dict | None:
@@ -196,6 +199,15 @@ def _parse_record(line: bytes) -> dict | None:
     return record if isinstance(record, dict) and "id" in record and "ok" in record else None
 
 
+def iter_records(path: Path) -> Iterator[dict]:
+    """The whole records of an output file, in file order, one line in memory at a time."""
+    with open(path, "rb") as f:
+        for line in f:
+            record = _parse_record(line) if line.strip() else None
+            if record is not None:
+                yield record
+
+
 def append_record(stream, record: dict) -> None:
     """Write one record as one line, then flush and fsync so it survives a kill."""
     stream.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -203,29 +215,29 @@ def append_record(stream, record: dict) -> None:
     os.fsync(stream.fileno())
 
 
-def rewrite_records(path: Path, records: Sequence[dict]) -> None:
-    """Replace the output file's content atomically (used to retry failed items)."""
+def drop_failed(path: Path) -> None:
+    """Remove the error records from an output file (atomically), so their items run again."""
     temp = path.with_name(path.name + ".tmp")
-    with open(temp, "w", encoding="utf-8") as f:
-        for record in records:
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
+    with open(path, "rb") as source, open(temp, "wb") as target:
+        for line in source:
+            record = _parse_record(line) if line.strip() else None
+            if record is not None and record["ok"]:
+                target.write(line)
+        target.flush()
+        os.fsync(target.fileno())
     os.replace(temp, path)
 
 
-def markdown_of(records: Sequence[dict], show_removed: bool) -> str:
-    """Markdown for records: one briefing as is, several under `## id` headings."""
+def markdown_parts(records: Iterable[dict], headings: bool, show_removed: bool) -> Iterator[str]:
+    """Markdown of each record; under a `## id` heading when there are several."""
     from summarizer.briefing import Briefing
 
-    parts = []
-    for record in records:
+    for number, record in enumerate(records):
         if record["ok"]:
             body = Briefing.from_dict(record["briefing"]).to_markdown(show_removed=show_removed)
         else:
             body = f"> 실패: {record['error']['message']}\n"
-        parts.append(body if len(records) == 1 else f"## {record['id']}\n\n{body}")
-    return "\n".join(parts)
+        yield ("\n" if number else "") + (f"## {record['id']}\n\n{body}" if headings else body)
 
 
 def _error_line(record: dict) -> str:
@@ -236,49 +248,47 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     items = collect_items(args.inputs, args.per_file)
-    ids = {item.id for item in items}
     out = Path(args.out) if args.out else None
-    done: dict[str, dict] = {}
+    status: dict[str, bool] = {}
     if out is not None:
-        existing = read_records(out)
-        if args.retry_failed and any(not r.get("ok") for r in existing):
-            existing = [r for r in existing if r.get("ok")]
-            rewrite_records(out, existing)
-        done = {str(r["id"]): r for r in existing}
-    todo = [item for item in items if item.id not in done]
-    if out is not None and len(todo) < len(items):
+        if args.retry_failed and out.exists():
+            scan_output(out)  # repair a cut last line first
+            drop_failed(out)
+        status = scan_output(out)
+    todo = [item for item in items if item.id not in status]
+    if len(todo) < len(items):
         print(f"이미 처리된 {len(items) - len(todo)}건을 건너뜁니다: {out}", file=sys.stderr)
 
-    results: list[dict] = []
+    kept: list[dict] = []  # without --out, the records are printed or written at the end
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-    stream = open(out, "a", encoding="utf-8") if out is not None else None
-    try:
+    with open(out, "a", encoding="utf-8") if out is not None else nullcontext() as stream:
         progress = tqdm(todo, desc="요약", unit="건", file=sys.stderr, disable=len(todo) < 2)
         for item in progress:
             record = run_item(item, args.method, args.max_chars)
+            status[item.id] = record["ok"]
             if not record["ok"]:
                 progress.write(_error_line(record), file=sys.stderr)
             if stream is not None:
                 append_record(stream, record)
-            results.append(record)
-    finally:
-        if stream is not None:
-            stream.close()
+            else:
+                kept.append(record)
 
-    by_id = {**done, **{r["id"]: r for r in results}}
-    records = [by_id[item.id] for item in items]
+    ids = {item.id for item in items}
+    headings = len(items) > 1
     if args.markdown:
-        Path(args.markdown).write_text(markdown_of(records, args.show_removed), encoding="utf-8")
-    if out is None and not args.markdown:
-        if args.format == "json":
-            for record in records:
-                print(json.dumps(record, ensure_ascii=False))
-        elif any(r["ok"] for r in records):
-            print(markdown_of([r for r in records if r["ok"]], args.show_removed), end="")
-    failed = sum(not r["ok"] for r in records)
-    if out is not None or len(records) > 1:
-        print(f"완료: 성공 {len(records) - failed}건, 실패 {failed}건 (전체 {len(ids)}건)", file=sys.stderr)
+        records = kept if out is None else (r for r in iter_records(out) if str(r["id"]) in ids)
+        with open(args.markdown, "w", encoding="utf-8") as f:
+            f.writelines(markdown_parts(records, headings, args.show_removed))
+    elif out is None and args.format == "json":
+        for record in kept:
+            print(json.dumps(record, ensure_ascii=False))
+    elif out is None:
+        ok = [r for r in kept if r["ok"]]
+        print("".join(markdown_parts(ok, len(ok) > 1, args.show_removed)), end="")
+    failed = sum(not status[item.id] for item in items)
+    if out is not None or headings:
+        print(f"완료: 성공 {len(items) - failed}건, 실패 {failed}건 (전체 {len(items)}건)", file=sys.stderr)
     return EXIT_ITEM_FAILED if failed else EXIT_OK
 
 

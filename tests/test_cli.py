@@ -129,12 +129,19 @@ def test_rerun_skips_ids_already_written(seed_articles: list[str], tmp_path: Pat
     real_run_item = cli.run_item
     monkeypatch.setattr(cli, "run_item", lambda item, *a: ran.append(item.id) or real_run_item(item, *a))
     capsys.readouterr()
+    md = tmp_path / "all.md"
     # "b" failed in the first run and is still failed: the exit status reports it.
-    assert main(["summarize", str(source), "--out", str(out)]) == 1
+    assert main(["summarize", str(source), "--out", str(out), "--markdown", str(md)]) == 1
     assert ran == ["c"]
     assert out.read_bytes().startswith(before)
-    assert [r["id"] for r in read_jsonl(out)] == ["a", "b", "c"]
+    records = read_jsonl(out)
+    assert [r["id"] for r in records] == ["a", "b", "c"]
     assert "이미 처리된 2건을 건너뜁니다" in capsys.readouterr().err
+    # The markdown file covers every item, the earlier run's too.
+    markdown = md.read_text(encoding="utf-8")
+    assert [line for line in markdown.splitlines() if line.startswith("## ")] == ["## a", "## b", "## c"]
+    assert f"> 실패: {records[1]['error']['message']}" in markdown
+    assert Briefing.from_dict(records[0]["briefing"]).to_markdown() in markdown
 
 
 def test_retry_failed_reprocesses_only_error_records(seed_articles: list[str], tmp_path: Path, monkeypatch):
