@@ -196,8 +196,7 @@ def random_checkpoint(config: dict[str, Any], tokenizer_file: Path, dest: Path, 
     from transformers import BartConfig, BartForConditionalGeneration
 
     torch.manual_seed(seed)
-    fields = {k: v for k, v in config.items() if not k.startswith("_") and k != "transformers_version"}
-    model = BartForConditionalGeneration(BartConfig(**fields))
+    model = BartForConditionalGeneration(BartConfig.from_dict(config))
     model.save_pretrained(dest)
     (dest / "tokenizer.json").write_bytes(Path(tokenizer_file).read_bytes())
     return dest

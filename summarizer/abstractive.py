@@ -1,0 +1,454 @@
+"""KoBART abstractive engine: one generated, fact-checked bullet per event, within 1,024 tokens.
+
+Flow: an event's sentences (most central first, from all articles) -> token ids -> packed on
+sentence boundaries into inputs of at most 1,024 tokens, ``[bos] + ids + [eos]`` -> one batched
+``generate()`` for all events -> events whose material needed several inputs get a summary of
+their chunk summaries (map-reduce, again one batched call per level) -> fact check against the
+source sentences.
+
+The model is loaded once per process (per checkpoint and settings) and reused; torch and
+transformers are imported only when a model is actually loaded.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from summarizer.briefing import Bullet, Event, Source
+from summarizer.checkpoints import locate
+from summarizer.errors import ModelUnavailableError
+from summarizer.korean import FACT_TAGS, Morpheme, tokenize
+
+# Morphemes that continue a number into a checkable quantity: 5000+억, 21+일, 3+개, 3.5+%.
+UNIT_TAGS = frozenset({"NR", "NNB", "SW"})
+# An event is generated only while the character budget leaves about this much per bullet.
+MIN_BULLET_CHARS = 80
+INSTALL_HINT = "pip install -e '.[kobart]' -c constraints.txt"
+
+
+@dataclass(frozen=True)
+class KobartOptions:
+    """Settings of the abstractive engine; the defaults are tuned for briefing bullets on CPU.
+
+    Attributes:
+        model: registry name (``models/registry.json``), hub id ``owner/name`` or a local folder;
+            None means the registry default. Weights must be local: see ``ko-brief fetch``.
+        quantize: int8 dynamic quantization of every Linear layer on CPU (about 2x faster, small
+            quality cost); False keeps fp32. Ignored on GPU.
+        device: ``"cpu"`` or a torch device such as ``"cuda"``.
+        num_beams: beam search width. 4 keeps most of beam search's fluency at 4/5 the cost of
+            the common 5; 1 is greedy (fastest).
+        no_repeat_ngram_size: no 3-token sequence may appear twice in a bullet, which stops the
+            loops ("...했다고 밝혔다고 밝혔다") small summarizers fall into.
+        max_new_tokens: cap per bullet; 64 KoBART tokens are about 100-160 Korean characters,
+            one long sentence, which is what the public fine-tunes write.
+        min_new_tokens: floor per bullet, so no event gets an empty or two-word bullet.
+        length_penalty: >1 favours longer beams, <1 shorter; 1.0 is neutral.
+        max_input_tokens: tokens per model input, ``<s>``/``</s>`` included; capped by the
+            model's positions (KoBART: 1,024). Longer material goes map-reduce.
+        event_tokens: how much of each event (its most central sentences, whole) is read, in
+            tokens; None reads every sentence. Left-out sentences are listed in Briefing.notes.
+        max_events: at most this many events (by weight) get a bullet.
+    """
+
+    model: str | None = None
+    quantize: bool = True
+    device: str = "cpu"
+    num_beams: int = 4
+    no_repeat_ngram_size: int = 3
+    max_new_tokens: int = 64
+    min_new_tokens: int = 8
+    length_penalty: float = 1.0
+    max_input_tokens: int = 1024
+    event_tokens: int | None = 2044
+    max_events: int = 5
+
+    def __post_init__(self) -> None:
+        if self.num_beams < 1 or self.max_events < 1 or self.min_new_tokens < 0:
+            raise ValueError("num_beams and max_events must be >= 1, min_new_tokens >= 0")
+        if not self.min_new_tokens <= self.max_new_tokens:
+            raise ValueError("min_new_tokens must not exceed max_new_tokens")
+        # A reduce input must hold at least two summaries, or map-reduce could not converge.
+        if self.max_input_tokens < 2 * self.max_new_tokens + 2:
+            raise ValueError("max_input_tokens must be at least 2 * max_new_tokens + 2")
+        if self.event_tokens is not None and self.event_tokens < 1:
+            raise ValueError("event_tokens must be positive or None")
+
+
+class SentenceLike(Protocol):
+    """What the engine needs of a source sentence (summarizer.document.Sentence and Source fit)."""
+
+    article: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class TokenIds:
+    """Special-token ids of the loaded checkpoint (they differ between KoBART fine-tunes)."""
+
+    bos: int
+    eos: int
+    pad: int
+    decoder_start: int
+    forced_eos: int | None
+
+    @classmethod
+    def from_model(cls, model: Any) -> TokenIds:
+        """Read the ids from the model's generation config, falling back to its config."""
+        found = {}
+        for name in ("bos", "eos", "pad", "decoder_start", "forced_eos"):
+            value = getattr(model.generation_config, f"{name}_token_id", None)
+            if value is None:
+                value = getattr(model.config, f"{name}_token_id", None)
+            if isinstance(value, list):
+                value = value[0]
+            found[name] = value
+        missing = [k for k, v in found.items() if v is None and k != "forced_eos"]
+        if missing:
+            raise ModelUnavailableError(f"체크포인트 설정에 특수 토큰 id가 없습니다: {', '.join(missing)}")
+        return cls(**found)
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """The generated text for one group of sentences and how it was made."""
+
+    text: str
+    used: int  # sentences read, a prefix of the group (most central first)
+    inputs: int  # model inputs of the first level (1 = fitted in one call)
+    levels: int  # generate() levels (2+ = map-reduce)
+
+
+class Engine:
+    """A loaded KoBART: tokenizer, model, its token ids and input limit. Build with load_engine()."""
+
+    def __init__(self, path: Path, model: Any, tokenizer: Any, max_positions: int) -> None:
+        self.path = path
+        self.model = model
+        self.tokenizer = tokenizer
+        self.ids = TokenIds.from_model(model)
+        self.max_positions = max_positions
+        self._lock = threading.Lock()
+
+    def input_limit(self, options: KobartOptions) -> int:
+        """Tokens one input may hold, specials included."""
+        return min(options.max_input_tokens, self.max_positions)
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each text, without specials (the KoBART tokenizer adds none)."""
+        return [e.ids for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+
+    def wrap(self, ids: Sequence[int]) -> list[int]:
+        """One model input: ``[bos] + ids + [eos]``."""
+        return [self.ids.bos, *ids, self.ids.eos]
+
+    def generate(self, inputs: Sequence[Sequence[int]], options: KobartOptions) -> list[str]:
+        """Generate one text per wrapped input, all inputs in one batched generate() call."""
+        import torch
+
+        limit = self.input_limit(options)
+        if any(len(seq) > limit for seq in inputs):
+            raise ValueError(f"an input exceeds {limit} tokens; pack() before generate()")
+        width = max(len(seq) for seq in inputs)
+        input_ids = torch.full((len(inputs), width), self.ids.pad, dtype=torch.long)
+        mask = torch.zeros((len(inputs), width), dtype=torch.long)
+        for row, seq in enumerate(inputs):
+            input_ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+            mask[row, : len(seq)] = 1
+        device = self.model.device
+        with self._lock, torch.inference_mode():
+            out = self.model.generate(
+                input_ids=input_ids.to(device),
+                attention_mask=mask.to(device),
+                generation_config=self._generation_config(options),
+            )
+        texts = self.tokenizer.decode_batch(out.tolist(), skip_special_tokens=True)
+        return [" ".join(t.split()) for t in texts]
+
+    def _generation_config(self, options: KobartOptions) -> Any:
+        from transformers import GenerationConfig
+
+        return GenerationConfig(
+            num_beams=options.num_beams,
+            early_stopping=options.num_beams > 1,
+            do_sample=False,
+            no_repeat_ngram_size=options.no_repeat_ngram_size,
+            max_new_tokens=options.max_new_tokens,
+            min_new_tokens=options.min_new_tokens,
+            length_penalty=options.length_penalty,
+            bos_token_id=self.ids.bos,
+            eos_token_id=self.ids.eos,
+            pad_token_id=self.ids.pad,
+            decoder_start_token_id=self.ids.decoder_start,
+            forced_eos_token_id=self.ids.forced_eos,
+        )
+
+    def summarize_groups(
+        self, groups: Sequence[Sequence[SentenceLike]], options: KobartOptions
+    ) -> list[GroupSummary]:
+        """One summary per group of sentences (each group most central first, non-empty).
+
+        Reads each group's sentences up to ``options.event_tokens``; material over one input is
+        summarized map-reduce. Every level is one generate() call over all groups.
+        """
+        budget = self.input_limit(options) - 2
+        encoded = iter(self.encode([s.text for group in groups for s in group]))
+        pending: dict[int, list[tuple[tuple, list[int]]]] = {}
+        used: list[int] = []
+        for g, group in enumerate(groups):
+            ids = [next(encoded) for _ in group]
+            n = _prefix_within(ids, options.event_tokens)
+            used.append(n)
+            pending[g] = [((s.article, s.start), seq) for s, seq in zip(group[:n], ids[:n])]
+        texts: dict[int, str] = {}
+        first_inputs: dict[int, int] = {}
+        levels = [0] * len(groups)
+        while pending:
+            inputs, owners = [], []
+            for g, pieces in pending.items():
+                for chunk in pack(pieces, budget):
+                    inputs.append(self.wrap(chunk))
+                    owners.append(g)
+            outputs = self.generate(inputs, options)
+            by_group: dict[int, list[str]] = {}
+            for g, text in zip(owners, outputs):
+                by_group.setdefault(g, []).append(text)
+            pending = {}
+            for g, outs in by_group.items():
+                levels[g] += 1
+                first_inputs.setdefault(g, len(outs))
+                if len(outs) == 1:
+                    texts[g] = outs[0]
+                else:  # reduce: the chunk summaries, in chunk order, become the next material
+                    pending[g] = [((i,), seq) for i, seq in enumerate(self.encode(outs))]
+        return [GroupSummary(texts[g], used[g], first_inputs[g], levels[g]) for g in range(len(groups))]
+
+
+def _prefix_within(seqs: Sequence[Sequence[int]], budget: int | None) -> int:
+    """How many leading sequences fit in ``budget`` tokens together (at least one; None = all)."""
+    if budget is None:
+        return len(seqs)
+    total = 0
+    for n, seq in enumerate(seqs):
+        total += len(seq)
+        if total > budget:
+            return max(n, 1)
+    return len(seqs)
+
+
+def pack(pieces: Sequence[tuple[tuple, list[int]]], budget: int) -> list[list[int]]:
+    """Pack (reading-order key, ids) pieces, most important first, into inputs of <= budget ids.
+
+    Material needing k inputs is spread evenly over them (first fit in priority order into bins
+    of about total/k), so a batch is not padded to a full window for a small remainder. Within
+    an input the pieces are put back in reading order. A piece longer than ``budget`` on its own
+    (a sentence of over a thousand tokens) is split into consecutive parts. Nothing is dropped.
+    """
+    parts = [
+        ((*key, j), ids[at : at + budget])
+        for key, ids in pieces
+        for j, at in enumerate(range(0, max(len(ids), 1), budget))
+    ]
+    total = sum(len(ids) for _, ids in parts)
+    inputs_needed = max(1, -(-total // budget))
+    capacity = min(budget, -(-total // inputs_needed) + max((len(ids) for _, ids in parts), default=0))
+    bins: list[list[tuple[tuple, list[int]]]] = []
+    room: list[int] = []
+    for key, ids in parts:
+        for b, free in enumerate(room):
+            if len(ids) <= free:
+                bins[b].append((key, ids))
+                room[b] -= len(ids)
+                break
+        else:
+            bins.append([(key, ids)])
+            room.append(capacity - len(ids))
+    return [[t for _, ids in sorted(chunk, key=lambda p: p[0]) for t in ids] for chunk in bins]
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_engine(options: KobartOptions | None = None) -> Engine:
+    """The engine for ``options.model`` (loaded on first use, then reused by the process).
+
+    Raises ModelUnavailableError within a second or so when weights or packages are missing:
+    the weights are located on disk before torch is imported, and nothing is downloaded.
+    """
+    options = options or KobartOptions()
+    path = locate(options.model)
+    return _load(path.resolve(), options.quantize and options.device == "cpu", options.device)
+
+
+@lru_cache(maxsize=2)
+def _load(path: Path, quantize: bool, device: str) -> Engine:
+    try:
+        import torch
+        from tokenizers import Tokenizer
+        from transformers import BartConfig, BartForConditionalGeneration
+    except ImportError as exc:
+        raise ModelUnavailableError(f"KoBART 엔진에 필요한 패키지({exc.name})가 없습니다. 설치: {INSTALL_HINT}") from exc
+    config = BartConfig.from_pretrained(path, local_files_only=True)
+    if config.model_type != "bart":
+        raise ModelUnavailableError(f"'{path}'는 BART 체크포인트가 아닙니다 (model_type={config.model_type}).")
+    model = BartForConditionalGeneration.from_pretrained(
+        path, config=config, dtype=torch.float32, use_safetensors=True, local_files_only=True
+    )
+    model.eval()
+    if quantize:
+        model = quantize_int8(model)
+    model.to(device)
+    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+    tokenizer.no_truncation()  # a tokenizer.json saved with truncation would cut text silently
+    tokenizer.no_padding()
+    return Engine(path, model, tokenizer, config.max_position_embeddings)
+
+
+def quantize_int8(model: Any) -> Any:
+    """Dynamic int8 quantization of all Linear layers (weights int8, activations quantized per call).
+
+    torch.ao.quantization is deprecated in favour of torchao but still ships with torch; its
+    deprecation warnings are silenced here only.
+    """
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*torch\.ao\.quantization is deprecated")
+        warnings.filterwarnings("ignore", message=r".*quantize_per_tensor")
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+# ---------------------------------------------------------------- fact check
+
+
+def _normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)  # the KoBART tokenizer NFKC-normalizes its output
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,200 == 1200
+    return " ".join(text.split())
+
+
+def fact_spans(text: str, morphemes: Sequence[Morpheme]) -> list[str]:
+    """Checkable facts of ``text``: proper nouns, Latin words, numbers with their unit (5000억, 4일).
+
+    A fact is a run of touching morphemes that starts with NNP/SN/SL; a number run goes on through
+    units (NR, NNB, SW). Returned normalized, each once, in order.
+    """
+    spans: list[tuple[int, int]] = []
+    run: tuple[int, int] | None = None
+    numeric = False
+    for m in morphemes:
+        end = m.start + m.length
+        if run and m.start == run[1] and (m.tag in FACT_TAGS or (numeric and m.tag in UNIT_TAGS)):
+            run, numeric = (run[0], end), numeric or m.tag == "SN"
+            continue
+        if run:
+            spans.append(run)
+        run, numeric = ((m.start, end), m.tag == "SN") if m.tag in FACT_TAGS else (None, False)
+    if run:
+        spans.append(run)
+    return list(dict.fromkeys(f for a, b in spans if (f := _normalize(text[a:b]))))
+
+
+def _fact_pattern(fact: str) -> re.Pattern[str]:
+    chars = [c for c in fact if not c.isspace()]
+    body = r"\s*".join(re.escape(c) for c in chars)
+    before = r"(?<![\d.])" if chars[0].isdigit() else r"(?<![A-Za-z])" if chars[0].isascii() and chars[0].isalpha() else ""
+    after = r"(?!\d)" if chars[-1].isdigit() else r"(?![A-Za-z])" if chars[-1].isascii() and chars[-1].isalpha() else ""
+    return re.compile(before + body + after, re.IGNORECASE)
+
+
+def fact_check(texts: Sequence[str], sources: Sequence[Sequence[str]]) -> list[list[str]]:
+    """For each generated text, the facts that none of its source sentences contains.
+
+    Facts are found with Kiwi (all texts in one call); a fact is supported when it occurs in the
+    sources up to spacing, thousands separators, letter case and Unicode compatibility forms.
+    """
+    flags = []
+    for text, morphemes, srcs in zip(texts, tokenize(list(texts)), sources):
+        haystack = _normalize(" ".join(srcs))
+        flags.append([f for f in fact_spans(text, morphemes) if not _fact_pattern(f).search(haystack)])
+    return flags
+
+
+# ---------------------------------------------------------------- bullets and events
+
+
+def fit_to_budget(texts: Sequence[str], weights: Sequence[float], max_chars: int) -> list[tuple[int, str]]:
+    """(index, text) of the texts kept within ``max_chars``, heaviest first chosen, whole texts.
+
+    When not even the heaviest fits, it is shortened at a space and marked with an ellipsis.
+    Returned in index order.
+    """
+    order = sorted(range(len(texts)), key=lambda i: -weights[i])
+    kept, total = [], 0
+    for i in order:
+        if total + len(texts[i]) <= max_chars:
+            kept.append((i, texts[i]))
+            total += len(texts[i])
+    if not kept and order:
+        cut = texts[order[0]][: max_chars - 1]
+        kept = [(order[0], (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…")]
+    return sorted(kept)
+
+
+def make_bullets(
+    texts: Sequence[str], sources: Sequence[Sequence[SentenceLike]], weights: Sequence[float]
+) -> list[Bullet]:
+    """Fact-checked bullets: each text with the sentences it was generated from."""
+    cited = [[Source(s.article, s.start, s.end, s.text) for s in srcs] for srcs in sources]
+    flags = fact_check(texts, [[s.text for s in srcs] for srcs in cited])
+    return [
+        Bullet(text=text, sources=srcs, support=len({s.article for s in srcs}),
+               score=round(float(weight), 6), flags=flagged)
+        for text, srcs, weight, flagged in zip(texts, cited, weights, flags)
+    ]
+
+
+def generate_events(prepared: Any, max_chars: int, options: KobartOptions | None = None) -> list[Event]:
+    """The KoBART briefing sections of a summarizer.pipeline.Prepared: one bullet per event.
+
+    The heaviest events (at most ``options.max_events``, and about one per 80 characters of
+    budget) are summarized in one batch; bullets that do not fit ``max_chars`` are left out.
+    What was left out is written to ``prepared.notes``.
+    """
+    options = options or KobartOptions()
+    engine = load_engine(options)
+    events = prepared.events
+    if not events:  # no sentence long enough to group: read the most central sentences
+        from summarizer.events import EventGroup
+
+        order = sorted(range(len(prepared.sentences)), key=lambda i: -prepared.scores[i])
+        events = [EventGroup(order, None, None, 1.0)] if order else []
+    if not events:
+        return []
+    count = min(options.max_events, max(1, max_chars // MIN_BULLET_CHARS))
+    chosen = sorted(sorted(range(len(events)), key=lambda k: -events[k].weight)[:count])
+    if len(chosen) < len(events):
+        prepared.notes.append(f"KoBART: 사건 {len(events)}개 중 비중이 큰 {len(chosen)}개만 요약했습니다.")
+    groups = [[prepared.sentences[i] for i in events[k].sentence_ids] for k in chosen]
+    weights = [events[k].weight for k in chosen]
+    summaries = engine.summarize_groups(groups, options)
+    for k, group, summary in zip(chosen, groups, summaries):
+        if summary.used < len(group):
+            prepared.notes.append(
+                f"KoBART: '{events[k].title or '사건'}'의 문장 {len(group)}개 중 중심 문장 "
+                f"{summary.used}개만 읽었습니다 (KobartOptions.event_tokens)."
+            )
+    kept = fit_to_budget([s.text for s in summaries], weights, max_chars)
+    if len(kept) < len(chosen):
+        prepared.notes.append(f"KoBART: 글자 수 제한({max_chars}자)으로 요약 {len(chosen) - len(kept)}개를 뺐습니다.")
+    bullets = make_bullets(
+        [text for _, text in kept],
+        [groups[i][: summaries[i].used] for i, _ in kept],
+        [weights[i] for i, _ in kept],
+    )
+    return [Event(events[chosen[i]].title, events[chosen[i]].date, [b]) for (i, _), b in zip(kept, bullets)]

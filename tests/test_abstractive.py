@@ -1,0 +1,246 @@
+"""KoBART engine: packing within 1,024 tokens, token ids from the checkpoint, map-reduce, batching,
+fact check, budget, and the whole summarize(method="kobart") path on a tiny random BART."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from test_abstractive_support import SUMMARIZATION_IDS, tiny_checkpoint, train_tokenizer
+
+from summarizer import Briefing, ModelUnavailableError, summarize
+from summarizer.abstractive import (
+    KobartOptions,
+    fact_check,
+    fit_to_budget,
+    load_engine,
+    make_bullets,
+    pack,
+)
+from summarizer.briefing import Source
+from summarizer.korean import split_sentences
+
+REPO = Path(__file__).resolve().parents[1]
+FAST = {"max_new_tokens": 6, "min_new_tokens": 6, "num_beams": 2}
+
+
+@pytest.fixture(scope="module")
+def tiny_tokenizer(tmp_path_factory) -> Path:
+    return train_tokenizer(tmp_path_factory.mktemp("tokenizer"))
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory, tiny_tokenizer) -> Path:
+    return tiny_checkpoint(tmp_path_factory.mktemp("tiny"), tiny_tokenizer)
+
+
+def _sentences(seed_articles) -> list[list[Source]]:
+    """Each seed page as a list of Source sentences (article index, offsets, text)."""
+    return [
+        [Source(i, s.start, s.end, s.text) for s in spans]
+        for i, spans in enumerate(split_sentences(seed_articles))
+    ]
+
+
+# ---------------------------------------------------------------- packing
+
+
+def test_pack_keeps_every_token_within_budget_in_reading_order():
+    pieces = [((0, 30), [3] * 40), ((1, 5), [1] * 25), ((0, 2), [2] * 60), ((2, 0), [4] * 10),
+              ((1, 9), [5] * 50), ((0, 90), [6] * 45)]
+    chunks = pack(pieces, 100)
+    assert all(len(c) <= 100 for c in chunks)
+    assert Counter(t for c in chunks for t in c) == Counter(t for _, ids in pieces for t in ids)
+    assert len(chunks) == 3  # 230 tokens need 3 inputs of 100; spread evenly, not 100/100/30
+    assert max(map(len, chunks)) - min(map(len, chunks)) <= 60
+    for chunk in chunks:  # pieces appear in (article, offset) order inside each input
+        firsts = [t for i, t in enumerate(chunk) if i == 0 or chunk[i - 1] != t]
+        order = {3: (0, 30), 1: (1, 5), 2: (0, 2), 4: (2, 0), 5: (1, 9), 6: (0, 90)}
+        assert [order[t] for t in firsts] == sorted(order[t] for t in firsts)
+
+
+def test_pack_splits_a_sentence_longer_than_the_window_instead_of_cutting_it():
+    chunks = pack([((0, 0), list(range(250)))], 100)
+    assert [len(c) for c in chunks] == [100, 100, 50]
+    assert [t for c in chunks for t in c] == list(range(250))
+
+
+def test_options_reject_settings_that_cannot_work():
+    with pytest.raises(ValueError):
+        KobartOptions(max_input_tokens=100, max_new_tokens=64)  # a reduce input must hold 2 summaries
+    with pytest.raises(ValueError):
+        KobartOptions(min_new_tokens=10, max_new_tokens=5)
+    with pytest.raises(ValueError):
+        KobartOptions(num_beams=0)
+
+
+# ---------------------------------------------------------------- fact check
+
+
+def test_fact_check_flags_numbers_dates_and_names_missing_from_the_sources():
+    source = ["트럼프 대통령은 5000억 달러(약 730조 원)를 투자하는 스타게이트 프로젝트를 발표했습니다.",
+              "올트먼 CEO는 2월 4일 오후 2시쯤 서초사옥에 도착했고 1,200명이 모였다."]
+    good = "트럼프 대통령이 5000억 달러 규모 스타게이트를 발표했고, 올트먼 ceo가 2월 4일 도착했다. 1200명이 모였다."
+    bad = "애플은 7000억 달러를 투자했고 올트먼 CEO는 2월 14일 OpenAI 사옥에 도착했다."
+    assert fact_check([good, bad], [source, source]) == [[], ["애플", "7000억", "14일", "OpenAI"]]
+
+
+def test_fact_check_matches_whole_numbers_not_digits_inside_other_numbers():
+    assert fact_check(["4일 회동", "3개 기업", "21% 증가"], [["14일 회동"], ["3개 기업"], ["2.1% 증가"]]) == [
+        ["4일"], [], ["21%"]]
+
+
+# ---------------------------------------------------------------- budget
+
+
+def test_fit_to_budget_keeps_heaviest_whole_bullets_and_shortens_only_when_nothing_fits():
+    texts = ["가" * 60, "나" * 50, "다" * 40]
+    assert fit_to_budget(texts, [0.1, 0.9, 0.5], 100) == [(1, texts[1]), (2, texts[2])]
+    [(index, text)] = fit_to_budget(["첫 문장은 길다 " * 10], [1.0], 30)
+    assert index == 0 and len(text) <= 30 and text.endswith("…")
+
+
+# ---------------------------------------------------------------- missing weights
+
+
+def _run_isolated(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter with an empty HF cache and network look-ups allowed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    env |= {"HF_HOME": str(tmp_path / "hf"), "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=60)
+
+
+MISSING = """
+import sys, time
+from summarizer.abstractive import KobartOptions, load_engine
+from summarizer.errors import ModelUnavailableError
+for model in {models!r}:
+    start = time.perf_counter()
+    try:
+        load_engine(KobartOptions(model=model))
+    except ModelUnavailableError as exc:
+        print(f"{{time.perf_counter() - start:.3f}}\\t{{exc}}")
+print("torch imported" if "torch" in sys.modules else "torch not imported")
+"""
+
+
+def test_missing_weights_fail_fast_naming_the_fetch_command(tmp_path):
+    # HF_HUB_OFFLINE is unset here on purpose: the engine must not try the hub (a 20 s retry loop).
+    models = [None, "digit82-kobart-summarization", "someone/kobart-news"]
+    result = _run_isolated(MISSING.format(models=models), tmp_path)
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 4, result.stderr
+    for line, command in zip(lines, ["ko-brief fetch kobart-summarization",
+                                     "ko-brief fetch digit82-kobart-summarization",
+                                     "ko-brief fetch someone/kobart-news"]):
+        seconds, message = line.split("\t")
+        assert float(seconds) < 2.0
+        assert command in message
+    assert lines[-1] == "torch not imported"
+
+
+def test_bad_model_arguments_get_clear_errors(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelUnavailableError, match="safetensors"):
+        load_engine(KobartOptions(model=str(tmp_path / "empty")))
+    with pytest.raises(ModelUnavailableError, match="없습니다"):
+        load_engine(KobartOptions(model=str(tmp_path / "no-such-folder")))
+    with pytest.raises(ModelUnavailableError, match="알 수 없는"):
+        load_engine(KobartOptions(model="not a model"))
+
+
+def test_registry_names_resolve_to_models_folder(tmp_path, monkeypatch, tiny_model):
+    from summarizer import checkpoints
+
+    monkeypatch.setattr(checkpoints, "MODELS_DIR", tmp_path)
+    (tmp_path / "kobart-summarization").symlink_to(tiny_model, target_is_directory=True)
+    assert checkpoints.locate(None) == tmp_path / "kobart-summarization"
+    registry = json.loads(checkpoints.REGISTRY_FILE.read_text(encoding="utf-8"))
+    for entry in registry["checkpoints"].values():  # pinned to commits, ids documented
+        assert len(entry["revision"]) == 40 and set(entry["token_ids"]) == set(checkpoints.TOKEN_ID_NAMES)
+
+
+# ---------------------------------------------------------------- the tiny model end to end
+
+
+def test_token_ids_come_from_the_checkpoint_config(tmp_path, tiny_tokenizer):
+    base_v2 = {"bos_token_id": 1, "eos_token_id": 1, "pad_token_id": 3,
+               "decoder_start_token_id": 1, "forced_eos_token_id": 1}
+    for ids in (SUMMARIZATION_IDS, base_v2):
+        folder = tiny_checkpoint(tmp_path / str(ids["decoder_start_token_id"]), tiny_tokenizer, ids)
+        engine = load_engine(KobartOptions(model=str(folder), quantize=False))
+        body = engine.encode(["삼성전자 회장"])[0]
+        assert engine.wrap(body) == [ids["bos_token_id"], *body, ids["eos_token_id"]]
+        with mock.patch.object(engine.model, "generate", wraps=engine.model.generate) as spy:
+            engine.generate([engine.wrap(body)], KobartOptions(**FAST))
+        config = spy.call_args.kwargs["generation_config"]
+        assert (config.decoder_start_token_id, config.forced_eos_token_id, config.pad_token_id) == (
+            ids["decoder_start_token_id"], ids["forced_eos_token_id"], ids["pad_token_id"])
+
+
+def test_engine_is_loaded_once_and_reused(tiny_model):
+    options = KobartOptions(model=str(tiny_model), **FAST)
+    assert load_engine(options) is load_engine(KobartOptions(model=str(tiny_model)))
+
+
+def test_map_reduce_reads_everything_in_windows_with_one_generate_per_level(tiny_model, seed_articles):
+    groups = _sentences(seed_articles)[:3]
+    options = KobartOptions(model=str(tiny_model), max_input_tokens=160, event_tokens=None, **FAST)
+    engine = load_engine(options)
+    with mock.patch.object(engine.model, "generate", wraps=engine.model.generate) as spy:
+        summaries = engine.summarize_groups(groups, options)
+    assert [s.used for s in summaries] == [len(g) for g in groups]
+    assert all(s.inputs > 1 and s.levels >= 2 for s in summaries)  # every page overflows 160 tokens
+    assert spy.call_count == max(s.levels for s in summaries)  # all groups batched per level
+    first = spy.call_args_list[0].kwargs
+    assert first["input_ids"].shape[0] == sum(s.inputs for s in summaries)
+    assert first["input_ids"].shape[1] <= 160
+    bos, eos, pad = engine.ids.bos, engine.ids.eos, engine.ids.pad
+    rows = [[t for t in row if t != pad] for row in first["input_ids"].tolist()]
+    assert all(row[0] == bos and row[-1] == eos for row in rows)
+    fed = Counter(t for row in rows for t in row[1:-1])
+    assert fed == Counter(t for ids in engine.encode([s.text for g in groups for s in g]) for t in ids)
+
+
+def test_event_tokens_limits_what_is_read_to_whole_central_sentences(tiny_model, seed_articles):
+    group = _sentences(seed_articles)[0]
+    options = KobartOptions(model=str(tiny_model), event_tokens=120, **FAST)
+    engine = load_engine(options)
+    [summary] = engine.summarize_groups([group], options)
+    lengths = [len(ids) for ids in engine.encode([s.text for s in group])]
+    assert sum(lengths[: summary.used]) <= 120 < sum(lengths[: summary.used + 1])
+    assert summary.inputs == 1 and summary.levels == 1
+
+
+def test_make_bullets_cites_sources_and_flags_unsupported_facts(seed_articles):
+    group = _sentences(seed_articles)[0][:8]
+    [bullet] = make_bullets(["애플이 9999억 달러를 투자했다."], [group], [0.5])
+    assert bullet.sources == group and bullet.support == 1 and bullet.articles == [0]
+    assert bullet.flags == ["애플", "9999억"]
+
+
+def test_summarize_kobart_returns_a_briefing_like_textrank(tiny_model, seed_articles):
+    options = KobartOptions(model=str(tiny_model), **FAST)
+    briefing = summarize(seed_articles, method="kobart", max_chars=600, kobart=options)
+    assert isinstance(briefing, Briefing) and briefing.method == "kobart"
+    assert briefing.bullets and briefing.length <= 600
+    assert all(len(section.bullets) == 1 for section in briefing.sections)  # one bullet per event
+    for bullet in briefing.bullets:
+        assert bullet.sources and bullet.support == len(bullet.articles)
+        assert bullet.flags == fact_check([bullet.text], [[s.text for s in bullet.sources]])[0]
+    assert Briefing.from_dict(json.loads(json.dumps(briefing.to_dict()))).to_dict() == briefing.to_dict()
+    markdown = briefing.to_markdown()
+    assert all(f"확인 필요: {', '.join(b.flags)}" in markdown for b in briefing.bullets if b.flags)
+
+
+def test_small_budget_generates_fewer_events_and_says_so(tiny_model, seed_articles):
+    options = KobartOptions(model=str(tiny_model), **FAST)
+    briefing = summarize(seed_articles, method="kobart", max_chars=100, kobart=options)
+    assert len(briefing.bullets) == 1 and briefing.length <= 100
+    assert any("KoBART" in note for note in briefing.notes)
