@@ -1,0 +1,77 @@
+"""The exact KoBART shapes: the real config.json and tokenizer.json (../shared/kobart) with random
+weights, on the five seed pages (several thousand tokens: far beyond one 1,024-token input)."""
+from __future__ import annotations
+
+from collections import Counter
+from unittest import mock
+
+import pytest
+import torch
+from test_abstractive_support import real_shaped_checkpoint
+
+from summarizer.abstractive import KobartOptions, fact_check, generate_events, load_engine
+from summarizer.pipeline import Limits, prepare, validate
+
+pytestmark = pytest.mark.slow
+FAST = {"max_new_tokens": 4, "min_new_tokens": 4, "num_beams": 2}
+
+
+@pytest.fixture(scope="module")
+def kobart_random(tmp_path_factory, kobart_assets):
+    return real_shaped_checkpoint(tmp_path_factory.mktemp("kobart-random"), kobart_assets)
+
+
+@pytest.fixture(scope="module")
+def seeds_prepared(seed_articles):
+    return prepare(validate(seed_articles, Limits()))
+
+
+def test_seed_events_are_wrapped_packed_within_1024_and_map_reduced_in_two_batched_calls(
+    kobart_random, seeds_prepared, seed_articles
+):
+    options = KobartOptions(model=str(kobart_random), event_tokens=None, **FAST)
+    engine = load_engine(options)
+    assert (engine.ids.bos, engine.ids.eos, engine.ids.pad, engine.ids.decoder_start) == (1, 1, 3, 1)
+    assert sum(len(ids) for ids in engine.encode(seed_articles)) > 5 * 1024
+    material = [engine.encode([seeds_prepared.sentences[i].text for i in e.sentence_ids])
+                for e in seeds_prepared.events]
+    overflowing = [m for m in material if sum(map(len, m)) > 1022]
+    assert overflowing, "the seed events should include one too long for a single input"
+
+    with mock.patch.object(engine.model, "generate", wraps=engine.model.generate) as spy:
+        events = generate_events(seeds_prepared, 1500, options)
+    assert len(events) == len(seeds_prepared.events)
+    assert spy.call_count == 2  # level 1: every chunk of every event; level 2: the reduces
+    first, second = (call.kwargs["input_ids"] for call in spy.call_args_list)
+    assert first.shape[1] <= 1024 and second.shape[1] <= 1024
+    assert first.shape[0] == len(material) + sum(
+        -(-sum(map(len, m)) // 1022) - 1 for m in overflowing)
+    assert second.shape[0] == len(overflowing)
+    rows = [[t for t in row if t != engine.ids.pad] for row in first.tolist()]
+    assert all(row[0] == 1 and row[-1] == 1 and len(row) <= 1024 for row in rows)
+    assert Counter(t for row in rows for t in row[1:-1]) == Counter(t for m in material for ids in m for t in ids)
+
+
+def test_default_path_is_int8_and_bullets_carry_fact_check_flags(kobart_random, seeds_prepared):
+    options = KobartOptions(model=str(kobart_random), max_new_tokens=12, min_new_tokens=12, num_beams=2)
+    engine = load_engine(options)
+    modules = list(engine.model.modules())
+    assert not any(type(m) is torch.nn.Linear for m in modules)
+    # 6 encoder layers x 6 Linear, 6 decoder layers x 10, and the output projection
+    assert sum(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in modules) == 6 * 6 + 6 * 10 + 1
+    events = generate_events(seeds_prepared, 1500, options)
+    assert events and all(len(e.bullets) == 1 for e in events)
+    for bullet in (b for e in events for b in e.bullets):
+        assert bullet.text and bullet.sources
+        assert bullet.flags == fact_check([bullet.text], [[s.text for s in bullet.sources]])[0]
+
+
+def test_fp32_path_accepts_1024_tokens_and_the_engine_refuses_more(kobart_random, seeds_prepared):
+    options = KobartOptions(model=str(kobart_random), quantize=False, **FAST)
+    engine = load_engine(options)
+    assert any(type(m) is torch.nn.Linear for m in engine.model.modules())
+    body = [t for s in seeds_prepared.sentences for t in engine.encode([s.text])[0]][:1022]
+    [text] = engine.generate([engine.wrap(body)], options)
+    assert text
+    with pytest.raises(ValueError, match="1024"):
+        engine.generate([engine.wrap(body + [body[0]])], options)
