@@ -206,7 +206,7 @@ class Engine:
         used: list[int] = []
         for g, group in enumerate(groups):
             ids = [next(encoded) for _ in group]
-            n = _prefix_within(ids, options.event_tokens)
+            n = leading_within(ids, options.event_tokens)
             used.append(n)
             pending[g] = [((s.article, s.start), seq) for s, seq in zip(group[:n], ids[:n])]
         texts: dict[int, str] = {}
@@ -233,8 +233,8 @@ class Engine:
         return [GroupSummary(texts[g], used[g], first_inputs[g], levels[g]) for g in range(len(groups))]
 
 
-def _prefix_within(seqs: Sequence[Sequence[int]], budget: int | None) -> int:
-    """How many leading sequences fit in ``budget`` tokens together (at least one; None = all)."""
+def leading_within(seqs: Sequence[Sequence[int]], budget: int | None) -> int:
+    """How many leading token sequences fit in ``budget`` tokens together (at least one; None = all)."""
     if budget is None:
         return len(seqs)
     total = 0
@@ -291,6 +291,19 @@ def load_engine(options: KobartOptions | None = None) -> Engine:
 
 @lru_cache(maxsize=2)
 def _load(path: Path, quantize: bool, device: str) -> Engine:
+    model, tokenizer = load_checkpoint(path)
+    model.eval()
+    if quantize:
+        model = quantize_int8(model)
+    model.to(device)
+    return Engine(path, model, tokenizer, model.config.max_position_embeddings)
+
+
+def load_checkpoint(path: Path) -> tuple[Any, Any]:
+    """The fp32 BartForConditionalGeneration and the tokenizer of a checkpoint folder.
+
+    Safetensors only, no remote code; the tokenizer never truncates or pads by itself.
+    """
     try:
         import torch
         from tokenizers import Tokenizer
@@ -303,14 +316,10 @@ def _load(path: Path, quantize: bool, device: str) -> Engine:
     model = BartForConditionalGeneration.from_pretrained(
         path, config=config, dtype=torch.float32, use_safetensors=True, local_files_only=True
     )
-    model.eval()
-    if quantize:
-        model = quantize_int8(model)
-    model.to(device)
-    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+    tokenizer = Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
     tokenizer.no_truncation()  # a tokenizer.json saved with truncation would cut text silently
     tokenizer.no_padding()
-    return Engine(path, model, tokenizer, config.max_position_embeddings)
+    return model, tokenizer
 
 
 def quantize_int8(model: Any) -> Any:

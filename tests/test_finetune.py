@@ -1,0 +1,170 @@
+"""Fine-tuning: KoBART-correct labels and decoder inputs, loss going down, safetensors checkpoints,
+exact resume, and a fine-tuned model whose unsupported number the engine's fact check flags."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+from test_abstractive_support import tiny_checkpoint, train_tokenizer
+from tokenizers import Tokenizer
+
+from summarizer import InputError, summarize
+from summarizer.abstractive import KobartOptions, TokenIds, load_checkpoint
+from summarizer.finetune import collate, main, make_example, read_pairs, train_step
+from summarizer.korean import split_sentences
+
+SUMMARIZATION = TokenIds(bos=0, eos=1, pad=3, decoder_start=2, forced_eos=2)
+BASE_V2 = TokenIds(bos=1, eos=1, pad=3, decoder_start=1, forced_eos=1)
+# Not what the seed pages say (they report 5000억 달러): a fine-tuned model that writes this
+# makes a bullet with an unsupported number.
+TARGET = "삼성전자는 7000억 달러를 투자한다고 밝혔다."
+
+
+@pytest.fixture(scope="module")
+def tiny_tokenizer(tmp_path_factory) -> Path:
+    return train_tokenizer(tmp_path_factory.mktemp("tokenizer"))
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory, tiny_tokenizer) -> Path:
+    return tiny_checkpoint(tmp_path_factory.mktemp("tiny"), tiny_tokenizer)
+
+
+@pytest.fixture(scope="module")
+def seed_jsonl(tmp_path_factory, seed_articles) -> Path:
+    """The seed pages as training pairs whose summary is TARGET, plus a line without one."""
+    path = tmp_path_factory.mktemp("data") / "pairs.jsonl"
+    rows = [{"article_sents": [s.text for s in spans], "abstractive": TARGET}
+            for spans in split_sentences(seed_articles)]
+    rows.append({"article_sents": ["요약이 없는 기사입니다."], "abstractive": None})
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _pairs_batch(tokenizer, ids, seed_articles, sentences=4):
+    examples = [make_example([s.text for s in spans[:sentences]], TARGET, tokenizer, ids)
+                for spans in split_sentences(seed_articles[:2])]
+    return collate(examples, ids.pad)
+
+
+@pytest.mark.parametrize("ids", [SUMMARIZATION, BASE_V2], ids=["summarization-ids", "base-v2-ids"])
+@pytest.mark.parametrize("tokenizer_file", ["kobart", "tiny"])
+def test_examples_wrap_inputs_and_shift_decoder_inputs_with_the_checkpoint_ids(ids, tokenizer_file, request, seed_articles):
+    if tokenizer_file == "kobart":
+        tokenizer_file = request.getfixturevalue("kobart_assets") / "tokenizer.json"
+    else:
+        tokenizer_file = request.getfixturevalue("tiny_tokenizer")
+    tokenizer = Tokenizer.from_file(str(tokenizer_file))
+    sentences = [s.text for s in split_sentences(seed_articles[:1])[0]]  # over 1,024 tokens
+    example = make_example(sentences, TARGET, tokenizer, ids)
+    target = tokenizer.encode(TARGET, add_special_tokens=False).ids
+    assert example.labels == [*target, ids.eos]
+    assert example.decoder_input_ids == [ids.decoder_start, *target]
+    assert example.decoder_input_ids[1:] == example.labels[:-1]
+    assert example.input_ids[0] == ids.bos and example.input_ids[-1] == ids.eos
+    assert len(example.input_ids) <= 1024 and example.shortened
+    encoded = [e.ids for e in tokenizer.encode_batch(sentences, add_special_tokens=False)]
+    body = example.input_ids[1:-1]
+    kept = next(k for k in range(len(encoded) + 1) if sum(map(len, encoded[:k])) == len(body))
+    assert body == [t for seq in encoded[:kept] for t in seq]  # whole leading sentences
+    assert make_example(sentences[:3], TARGET, tokenizer, ids).shortened is False
+    assert make_example(sentences[:3], TARGET * 20, tokenizer, ids) is None  # over 128 target tokens
+
+
+def test_collate_pads_inputs_with_pad_and_labels_with_ignore_index(tiny_tokenizer):
+    tokenizer = Tokenizer.from_file(str(tiny_tokenizer))
+    short = make_example(["회동했다."], "회동", tokenizer, SUMMARIZATION)
+    long = make_example(["이재용 삼성전자 회장과 손정의 회장이 회동했다."], TARGET, tokenizer, SUMMARIZATION)
+    batch = collate([short, long], SUMMARIZATION.pad)
+    gap = len(long.labels) - len(short.labels)
+    assert gap > 0 and batch["labels"][0].tolist() == short.labels + [-100] * gap
+    assert batch["decoder_input_ids"][0].tolist() == short.decoder_input_ids + [SUMMARIZATION.pad] * gap
+    assert batch["input_ids"][1].tolist() == long.input_ids
+    assert batch["attention_mask"].sum().item() == len(short.input_ids) + len(long.input_ids)
+
+
+def test_read_pairs_skips_missing_summaries_and_names_bad_lines(tmp_path, seed_jsonl):
+    pairs, skipped = read_pairs(seed_jsonl)
+    assert len(pairs) == 5 and skipped == 1 and all(summary == TARGET for _, summary in pairs)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(seed_jsonl.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad.jsonl:7"):
+        read_pairs(bad)
+
+
+def test_one_step_lowers_the_loss_on_a_tiny_model(tiny_model, seed_articles):
+    model, tokenizer = load_checkpoint(tiny_model)
+    ids = TokenIds.from_model(model)
+    batch = _pairs_batch(tokenizer, ids, seed_articles)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    before = train_step(model, optimizer, batch, lr=1e-3)
+    with torch.no_grad():
+        after = float(model.eval()(**batch).loss)
+    assert after < before
+
+
+@pytest.mark.slow
+def test_one_step_lowers_the_loss_on_the_real_kobart_shape(kobart_assets, seed_articles):
+    from transformers import BartConfig, BartForConditionalGeneration
+
+    torch.manual_seed(0)
+    config = BartConfig.from_dict(json.loads((kobart_assets / "config.json").read_text(encoding="utf-8")))
+    model = BartForConditionalGeneration(config)
+    tokenizer = Tokenizer.from_file(str(kobart_assets / "tokenizer.json"))
+    batch = _pairs_batch(tokenizer, TokenIds.from_model(model), seed_articles, sentences=3)
+    with torch.no_grad():
+        before = float(model.eval()(**batch).loss)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    train_step(model, optimizer, batch, lr=1e-4)
+    with torch.no_grad():
+        after = float(model.eval()(**batch).loss)
+    assert after < before
+
+
+def test_finetune_command_saves_safetensors_and_resumes_exactly(tmp_path, tiny_model, seed_jsonl):
+    out = tmp_path / "run"
+    args = [str(seed_jsonl), "--model", str(tiny_model), "--out", str(out), "--max-steps", "4",
+            "--save-every", "2", "--batch-size", "2", "--lr", "1e-3"]
+    assert main(args) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["checkpoint-2", "checkpoint-4"]
+    final = out / "checkpoint-4"
+    assert {"model.safetensors", "optimizer.safetensors", "tokenizer.json", "config.json"} <= {
+        p.name for p in final.iterdir()}
+    assert not list(final.glob("*.bin")) and not list(final.glob("*.pt"))
+    assert json.loads((final / "trainer_state.json").read_text())["step"] == 4
+    uninterrupted = load_file(final / "model.safetensors")
+
+    shutil.rmtree(final)  # as if the run had been killed after its step-2 checkpoint
+    assert main([*args, "--resume"]) == 0
+    resumed = load_file(final / "model.safetensors")
+    assert uninterrupted.keys() == resumed.keys()
+    assert all(torch.allclose(uninterrupted[k], resumed[k], atol=1e-6) for k in resumed)
+    assert not all(torch.equal(uninterrupted[k], load_file(out / "checkpoint-2" / "model.safetensors")[k])
+                   for k in resumed)  # training did change the weights
+
+
+def test_finetune_rejects_data_without_pairs(tmp_path, tiny_model, capsys):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text(json.dumps({"article_sents": ["기사"], "abstractive": None}) + "\n", encoding="utf-8")
+    assert main([str(empty), "--model", str(tiny_model), "--out", str(tmp_path / "o")]) == 2
+    assert "학습할" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_finetuned_model_writes_its_target_and_the_fact_check_flags_the_invented_number(
+    tmp_path, tiny_model, seed_jsonl, seed_articles
+):
+    out = tmp_path / "learned"
+    assert main([str(seed_jsonl), "--model", str(tiny_model), "--out", str(out), "--max-steps", "150",
+                 "--save-every", "150", "--batch-size", "5", "--lr", "3e-3", "--warmup", "0.05"]) == 0
+    options = KobartOptions(model=str(out / "checkpoint-150"), num_beams=1, max_new_tokens=24, min_new_tokens=0)
+    briefing = summarize(seed_articles, method="kobart", kobart=options)
+    assert briefing.bullets
+    for bullet in briefing.bullets:
+        assert bullet.text == TARGET
+        assert "7000억" in bullet.flags and "삼성전자" not in bullet.flags
+    assert "⚠ 확인 필요: " in briefing.to_markdown()
