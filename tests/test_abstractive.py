@@ -11,6 +11,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+import torch
 from test_abstractive_support import SUMMARIZATION_IDS, tiny_checkpoint, train_tokenizer
 
 from summarizer import Briefing, ModelUnavailableError, summarize
@@ -244,3 +245,19 @@ def test_small_budget_generates_fewer_events_and_says_so(tiny_model, seed_articl
     briefing = summarize(seed_articles, method="kobart", max_chars=100, kobart=options)
     assert len(briefing.bullets) == 1 and briefing.length <= 100
     assert any("KoBART" in note for note in briefing.notes)
+
+
+def test_beam_cache_without_cross_attention_copies_gives_the_same_output(tiny_model, seed_articles):
+    options = KobartOptions(model=str(tiny_model), quantize=False, num_beams=3, max_new_tokens=12,
+                            min_new_tokens=2)
+    engine = load_engine(options)
+    inputs = [engine.wrap(ids[:150]) for ids in engine.encode(seed_articles)]
+    ours = engine.generate(inputs, options)
+    width = max(map(len, inputs))
+    plain = engine.model.generate(
+        input_ids=torch.tensor([row + [engine.ids.pad] * (width - len(row)) for row in inputs]),
+        attention_mask=torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in inputs]),
+        generation_config=engine._generation_config(options),
+    )
+    assert ours == [" ".join(t.split()) for t in engine.tokenizer.decode_batch(plain.tolist(), skip_special_tokens=True)]
+    assert len(set(ours)) > 1  # different inputs, different outputs: beams did not mix inputs
