@@ -31,6 +31,7 @@ UNIT_TAGS = frozenset({"NR", "NNB", "SW"})
 # An event is generated only while the character budget leaves about this much per bullet.
 MIN_BULLET_CHARS = 80
 INSTALL_HINT = "pip install -e '.[kobart]' -c constraints.txt"
+_LOAD_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -288,7 +289,8 @@ def load_engine(options: KobartOptions | None = None) -> Engine:
     """
     options = options or KobartOptions()
     path = locate(options.model)
-    return _load(path.resolve(), options.quantize and options.device == "cpu", options.device)
+    with _LOAD_LOCK:  # two threads asking at once load the model once
+        return _load(path.resolve(), options.quantize and options.device == "cpu", options.device)
 
 
 @lru_cache(maxsize=2)

@@ -206,16 +206,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``ko-brief fetch NAME``: download a checkpoint into models/NAME/ (``--list`` shows the registry)."""
     parser = argparse.ArgumentParser(
         prog="ko-brief fetch",
-        description="Download a KoBART checkpoint into models/<name>/ as safetensors for offline use.",
+        description="KoBART 체크포인트를 models/<이름>/에 safetensors로 내려받아 오프라인에서 쓰게 합니다.",
     )
-    parser.add_argument("name", nargs="?", help=f"registry name or hub id (default: {default_name()})")
-    parser.add_argument("--revision", help="commit, branch or tag (default: the registry's pinned commit)")
-    parser.add_argument("--list", action="store_true", help="list the known checkpoints and exit")
+    parser.add_argument("name", nargs="?", help=f"등록된 이름 또는 허브 ID owner/name (기본 {default_name()})")
+    parser.add_argument("--revision", help="커밋, 브랜치 또는 태그 (기본: 등록부에 고정된 커밋)")
+    parser.add_argument("--list", action="store_true", help="등록된 체크포인트 목록을 보여 주고 끝냅니다")
     args = parser.parse_args(argv)
     if args.list:
         for entry in registry().values():
-            state = "fetched" if has_weights(MODELS_DIR / entry.name) else "not fetched"
-            marker = " (default)" if entry.name == default_name() else ""
+            state = "받음" if has_weights(MODELS_DIR / entry.name) else "받지 않음"
+            marker = " (기본)" if entry.name == default_name() else ""
             print(f"{entry.name}{marker}: {entry.hub_id}@{entry.revision[:7]} [{entry.licence}] {state}")
             print(f"    {entry.notes}")
         return 0
@@ -225,10 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModelUnavailableError as exc:
         print(f"오류: {exc}", file=sys.stderr)
         return 1
-    print(f"{name}: saved to {dest}")
+    print(f"{name}: {dest}에 저장했습니다.")
     expected = registry()[name].token_ids if name in registry() else None
     found = config_token_ids(dest)
     if expected is not None and any(found[k] != v for k, v in expected.items()):
-        print(f"warning: token ids {found} differ from the registry's {expected}; "
-              "the engine uses the checkpoint's own ids.", file=sys.stderr)
+        print(f"주의: 토큰 id {found}가 등록부의 {expected}와 다릅니다. 엔진은 체크포인트의 id를 씁니다.",
+              file=sys.stderr)
     return 0

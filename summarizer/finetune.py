@@ -201,10 +201,9 @@ def train(settings: Settings) -> Path:
     examples = [e for e in made if e is not None]
     if not examples:
         raise InputError(f"{settings.data}: 학습할 (기사, 요약) 쌍이 없습니다.")
-    print(f"{len(examples)} pairs; skipped {no_summary} without a summary and {len(made) - len(examples)} "
-          f"with a summary over {settings.max_target_tokens} tokens; "
-          f"{sum(e.shortened for e in examples)} articles kept only their leading sentences to fit "
-          f"{settings.max_input_tokens} tokens.", file=sys.stderr)
+    print(f"학습 쌍 {len(examples)}개. 요약이 없는 줄 {no_summary}개와 요약이 {settings.max_target_tokens}토큰을 "
+          f"넘는 쌍 {len(made) - len(examples)}개는 건너뛰었고, 기사 {sum(e.shortened for e in examples)}개는 "
+          f"{settings.max_input_tokens}토큰에 맞게 앞쪽 문장만 썼습니다.", file=sys.stderr)
 
     steps_per_epoch = math.ceil(len(examples) / settings.batch_size)
     total = settings.max_steps or settings.epochs * steps_per_epoch
@@ -243,31 +242,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     defaults = Settings(data="")
     parser = argparse.ArgumentParser(
         prog="ko-brief finetune",
-        description="Fine-tune a KoBART checkpoint on JSONL (article_sents -> abstractive) pairs.",
+        description="JSONL(article_sents -> abstractive) 쌍으로 KoBART 체크포인트를 미세조정합니다.",
     )
-    parser.add_argument("data", help="JSONL file in the format of ko-news-dev.jsonl")
-    parser.add_argument("--model", help="checkpoint to start from: registry name, hub id or folder "
-                        "(default: the registry default; kobart-base-v2 for the pretrained base)")
-    parser.add_argument("--out", default=defaults.out, help=f"output folder (default {defaults.out})")
-    parser.add_argument("--epochs", type=int, default=defaults.epochs)
-    parser.add_argument("--max-steps", type=int, help="stop after this many optimizer steps (overrides --epochs)")
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    parser.add_argument("--lr", type=float, default=defaults.lr, help="peak learning rate (AdamW)")
-    parser.add_argument("--warmup", type=float, default=defaults.warmup, help="share of steps warming up")
+    parser.add_argument("data", help="ko-news-dev.jsonl 형식의 JSONL 파일")
+    parser.add_argument("--model", help="시작 체크포인트: 등록된 이름, 허브 ID 또는 폴더 "
+                        "(기본: 등록부 기본값, 사전학습 모델에서 시작하려면 kobart-base-v2)")
+    parser.add_argument("--out", default=defaults.out, help=f"출력 폴더 (기본 {defaults.out})")
+    parser.add_argument("--epochs", type=int, default=defaults.epochs, help="에폭 수")
+    parser.add_argument("--max-steps", type=int, help="이 스텝 수에서 멈춤 (--epochs보다 우선)")
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="배치 크기")
+    parser.add_argument("--lr", type=float, default=defaults.lr, help="최대 학습률 (AdamW)")
+    parser.add_argument("--warmup", type=float, default=defaults.warmup, help="학습률을 올리는 스텝 비율")
     parser.add_argument("--max-target-tokens", type=int, default=defaults.max_target_tokens,
-                        help="pairs with longer summaries are skipped (and counted)")
-    parser.add_argument("--save-every", type=int, default=defaults.save_every, help="steps between checkpoints")
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--device", default=defaults.device)
-    parser.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
+                        help="요약이 이보다 긴 쌍은 건너뛰고 개수를 알림")
+    parser.add_argument("--save-every", type=int, default=defaults.save_every, help="체크포인트 저장 간격(스텝)")
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="난수 시드 (데이터 순서, 드롭아웃)")
+    parser.add_argument("--device", default=defaults.device, help="cpu 또는 cuda")
+    parser.add_argument("--resume", action="store_true", help="--out의 가장 최근 체크포인트에서 이어서 학습")
     args = parser.parse_args(argv)
     settings = Settings(**{k: v for k, v in vars(args).items()})
     if settings.batch_size < 1 or settings.save_every < 1 or settings.lr <= 0:
-        parser.error("--batch-size and --save-every must be >= 1 and --lr > 0")
+        parser.error("--batch-size와 --save-every는 1 이상, --lr은 0보다 커야 합니다")
     try:
         last = train(settings)
     except (SummarizerError, OSError) as exc:
         print(f"오류: {exc}", file=sys.stderr)
         return 2
-    print(f"saved {last}; use it with KobartOptions(model={str(last)!r}) or --model {last}")
+    print(f"{last}에 저장했습니다. KobartOptions(model={str(last)!r})로 쓰세요.")
     return 0

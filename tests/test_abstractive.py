@@ -261,3 +261,35 @@ def test_beam_cache_without_cross_attention_copies_gives_the_same_output(tiny_mo
     )
     assert ours == [" ".join(t.split()) for t in engine.tokenizer.decode_batch(plain.tolist(), skip_special_tokens=True)]
     assert len(set(ours)) > 1  # different inputs, different outputs: beams did not mix inputs
+
+
+def test_fetch_converts_pickle_only_checkpoints_to_safetensors(tmp_path, tiny_model):
+    from transformers import BartForConditionalGeneration
+
+    from summarizer.checkpoints import convert_to_safetensors
+
+    model = BartForConditionalGeneration.from_pretrained(tiny_model)
+    src = tmp_path / "bin"
+    src.mkdir()
+    (src / "config.json").write_bytes((tiny_model / "config.json").read_bytes())
+    torch.save(model.state_dict(), src / "pytorch_model.bin")
+    convert_to_safetensors(src, tmp_path / "out")
+    assert (tmp_path / "out" / "model.safetensors").is_file() and not list((tmp_path / "out").glob("*.bin"))
+    reloaded = BartForConditionalGeneration.from_pretrained(tmp_path / "out", use_safetensors=True)
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), reloaded.state_dict().values()))
+
+
+def test_fetch_command_lists_the_registry_and_explains_offline_mode(tmp_path, monkeypatch, capsys):
+    from huggingface_hub.constants import is_offline_mode
+
+    from summarizer import checkpoints
+
+    if not is_offline_mode():
+        pytest.skip("HF_HUB_OFFLINE must be set for this test (it would reach for the hub)")
+    monkeypatch.setattr(checkpoints, "MODELS_DIR", tmp_path)
+    assert checkpoints.main(["--list"]) == 0
+    listing = capsys.readouterr().out
+    assert all(entry.hub_id in listing for entry in checkpoints.registry().values())
+    assert checkpoints.main(["kobart-summarization"]) == 1
+    error = capsys.readouterr().err
+    assert "HF_HUB_OFFLINE" in error and "gogamza/kobart-summarization" in error
