@@ -72,8 +72,12 @@ def read_pairs(path: Path) -> tuple[list[tuple[list[str], str]], int]:
             try:
                 row = json.loads(line)
                 sentences, summary = row["article_sents"], row.get("abstractive")
+                if not isinstance(sentences, list) or not all(isinstance(s, str) for s in sentences):
+                    raise TypeError("article_sents must be a list of strings")
+                if summary is not None and not isinstance(summary, str):
+                    raise TypeError("abstractive must be a string or null")
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise InputError(f"{path}:{number}: article_sents가 있는 JSON 객체가 아닙니다 ({exc}).") from exc
+                raise InputError(f"{path}:{number}: article_sents(문장 목록)가 있는 JSON 객체가 아닙니다 ({exc}).") from exc
             if not summary or not any(s.strip() for s in sentences):
                 skipped += 1
                 continue

@@ -94,6 +94,9 @@ def test_read_pairs_skips_missing_summaries_and_names_bad_lines(tmp_path, seed_j
     bad.write_text(seed_jsonl.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad.jsonl:7"):
         read_pairs(bad)
+    bad.write_text(json.dumps({"article_sents": "한 문자열", "abstractive": "요약"}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad.jsonl:1"):
+        read_pairs(bad)
 
 
 def test_one_step_lowers_the_loss_on_a_tiny_model(tiny_model, seed_articles):
