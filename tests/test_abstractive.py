@@ -12,7 +12,12 @@ from unittest import mock
 
 import pytest
 import torch
-from test_abstractive_support import SUMMARIZATION_IDS, tiny_checkpoint, train_tokenizer
+from test_abstractive_support import (  # noqa: F401 (tiny_model, tiny_tokenizer are fixtures)
+    SUMMARIZATION_IDS,
+    tiny_checkpoint,
+    tiny_model,
+    tiny_tokenizer,
+)
 
 from summarizer import Briefing, ModelUnavailableError, summarize
 from summarizer.abstractive import (
@@ -28,16 +33,6 @@ from summarizer.korean import split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = {"max_new_tokens": 6, "min_new_tokens": 6, "num_beams": 2}
-
-
-@pytest.fixture(scope="module")
-def tiny_tokenizer(tmp_path_factory) -> Path:
-    return train_tokenizer(tmp_path_factory.mktemp("tokenizer"))
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory, tiny_tokenizer) -> Path:
-    return tiny_checkpoint(tmp_path_factory.mktemp("tiny"), tiny_tokenizer)
 
 
 def _sentences(seed_articles) -> list[list[Source]]:

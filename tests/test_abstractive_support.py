@@ -1,4 +1,5 @@
-"""Builders shared by the KoBART tests (no tests here): a tokenizer trained in-test and tiny BARTs.
+"""Builders and fixtures shared by the KoBART tests (no tests here): a tokenizer trained in-test,
+tiny BARTs, KoBART's real shape with random weights.
 
 The tiny tokenizer is a Metaspace BPE trained on the bundled seed pages with KoBART's seven special
 tokens at KoBART's ids, so the engine sees the same kind of tokenizer it gets from a real checkpoint.
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import pytest
 
 SPECIALS = ["<s>", "</s>", "<usr>", "<pad>", "<sys>", "<unk>", "<mask>"]
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
@@ -51,3 +54,13 @@ def real_shaped_checkpoint(dest: Path, kobart_assets: Path) -> Path:
 
     config = json.loads((kobart_assets / "config.json").read_text(encoding="utf-8"))
     return random_checkpoint(config, kobart_assets / "tokenizer.json", dest)
+
+
+@pytest.fixture(scope="module")
+def tiny_tokenizer(tmp_path_factory) -> Path:
+    return train_tokenizer(tmp_path_factory.mktemp("tokenizer"))
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory, tiny_tokenizer) -> Path:
+    return tiny_checkpoint(tmp_path_factory.mktemp("tiny"), tiny_tokenizer)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import load_file
-from test_abstractive_support import tiny_checkpoint, train_tokenizer
+from test_abstractive_support import tiny_model, tiny_tokenizer  # noqa: F401 (fixtures)
 from tokenizers import Tokenizer
 
 from summarizer import InputError, summarize
@@ -22,16 +22,6 @@ BASE_V2 = TokenIds(bos=1, eos=1, pad=3, decoder_start=1, forced_eos=1)
 # Not what the seed pages say (they report 5000억 달러): a fine-tuned model that writes this
 # makes a bullet with an unsupported number.
 TARGET = "삼성전자는 7000억 달러를 투자한다고 밝혔다."
-
-
-@pytest.fixture(scope="module")
-def tiny_tokenizer(tmp_path_factory) -> Path:
-    return train_tokenizer(tmp_path_factory.mktemp("tokenizer"))
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory, tiny_tokenizer) -> Path:
-    return tiny_checkpoint(tmp_path_factory.mktemp("tiny"), tiny_tokenizer)
 
 
 @pytest.fixture(scope="module")
