@@ -1,6 +1,7 @@
 """The one Kiwi of the process: sentences with character offsets, morphemes, batch calls."""
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,9 +71,11 @@ def content_terms(morphemes: Sequence[Morpheme]) -> list[str]:
     return [f"{m.form}/{m.tag}" for m in morphemes if m.tag in CONTENT_TAGS]
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
 def hangul_ratio(text: str) -> float:
     """Share of Hangul syllables among the letters of ``text`` (0.0 when there are no letters)."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return 0.0
-    return sum("\uac00" <= c <= "\ud7a3" for c in letters) / len(letters)
+    letters = len(_LETTER.findall(text))
+    return len(_HANGUL.findall(text)) / letters if letters else 0.0

@@ -17,7 +17,7 @@ from .document import Sentence, build_sentences
 from .errors import InputError
 from .events import EventGroup, group_events
 from .korean import hangul_ratio
-from .textrank import centrality, select, tfidf
+from .textrank import centrality, row, select, tfidf
 
 ARTICLE_SEPARATOR = re.compile(r"\r?\n?^[ \t]*(?:-{3,}|={3,})[ \t]*$\r?\n?", re.M)
 # Sentences at least this similar (TF-IDF cosine) to a bullet report the same fact: they become
@@ -61,12 +61,12 @@ class Prepared:
         """Sentences of the same event that restate ``sentence_id`` and are closer to it than to
         any other pick."""
         event = self.event_of.get(sentence_id)
-        row = self.similarity.getrow(sentence_id)
         out = []
-        for j, value in zip(row.indices, row.data):
+        for j, value in zip(*row(self.similarity, sentence_id)):
             if value < SUPPORT_SIMILARITY or j in picked or self.event_of.get(j) != event:
                 continue
-            if max(self.similarity[j, p] for p in picked) <= value:
+            to_picked = dict(zip(*row(self.similarity, j)))
+            if max(to_picked.get(p, 0.0) for p in picked) <= value:
                 out.append(int(j))
         return out
 
@@ -183,6 +183,21 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
     return events
 
 
+def check_options(method: str, max_chars: int, redundancy: float = 0.5, kobart=None) -> None:
+    """Reject bad settings before any work: InputError, or ModelUnavailableError when
+    ``method="kobart"`` has no weights (found on disk in well under two seconds)."""
+    if method not in ("textrank", "kobart"):
+        raise InputError(f"알 수 없는 방법입니다: {method!r} (textrank 또는 kobart).")
+    if not isinstance(max_chars, int) or isinstance(max_chars, bool) or max_chars < 20:
+        raise InputError("max_chars는 20 이상의 정수여야 합니다.")
+    if not isinstance(redundancy, (int, float)) or not 0.0 <= redundancy <= 1.0:
+        raise InputError("redundancy는 0과 1 사이여야 합니다.")
+    if method == "kobart":
+        from .abstractive import load_engine  # torch is imported only on this path
+
+        load_engine(kobart)
+
+
 def run(
     articles: str | Sequence[str],
     method: str,
@@ -192,12 +207,7 @@ def run(
     kobart=None,
 ) -> Briefing:
     """The body of :func:`summarizer.summarize` (see its docstring)."""
-    if method not in ("textrank", "kobart"):
-        raise InputError(f"알 수 없는 방법입니다: {method!r} (textrank 또는 kobart).")
-    if not isinstance(max_chars, int) or max_chars < 20:
-        raise InputError("max_chars는 20 이상의 정수여야 합니다.")
-    if not 0.0 <= redundancy <= 1.0:
-        raise InputError("redundancy는 0과 1 사이여야 합니다.")
+    check_options(method, max_chars, redundancy, kobart)
     texts = validate(articles, limits or Limits())
     prepared = prepare(texts)
     start = time.perf_counter()

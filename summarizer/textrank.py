@@ -53,6 +53,12 @@ def similarity(vectors: sparse.csr_matrix) -> sparse.csr_matrix:
     return sim
 
 
+def row(matrix: sparse.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of row ``i`` of a CSR matrix, without building a new matrix."""
+    lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
+    return matrix.indices[lo:hi], matrix.data[lo:hi]
+
+
 def position_prior(positions: Sequence[int]) -> np.ndarray:
     """Restart distribution favouring each article's opening sentences."""
     prior = 1.0 / (1.0 + np.asarray(positions, dtype=float)) ** POSITION_DECAY
@@ -134,8 +140,7 @@ def select(
         used += lengths[best]
         covered[groups[best]] = covered.get(groups[best], 0.0) + rel[best]
         seen |= concepts[best]
-        row = sim.getrow(best)
-        for j, value in zip(row.indices, row.data):
+        for j, value in zip(*row(sim, best)):
             if j in max_sim and value > max_sim[j]:
                 max_sim[j] = value
 

@@ -288,3 +288,25 @@ def test_fetch_command_lists_the_registry_and_explains_offline_mode(tmp_path, mo
     assert checkpoints.main(["kobart-summarization"]) == 1
     error = capsys.readouterr().err
     assert "HF_HUB_OFFLINE" in error and "gogamza/kobart-summarization" in error
+
+
+SUMMARIZE_MISSING = """
+import time
+from summarizer import ModelUnavailableError, summarize
+from summarizer.korean import kiwi
+text = open({seed!r}, encoding="utf-8").read()
+start = time.perf_counter()
+try:
+    summarize(text, method="kobart")
+except ModelUnavailableError as exc:
+    print(f"{{time.perf_counter() - start:.3f}}\\t{{kiwi.cache_info().currsize}}\\t{{exc}}")
+"""
+
+
+def test_summarize_with_missing_weights_fails_before_any_analysis(tmp_path):
+    seed = str(sorted((REPO / "examples" / "seeds").glob("*.txt"))[0])
+    result = _run_isolated(SUMMARIZE_MISSING.format(seed=seed), tmp_path)
+    seconds, kiwi_loaded, message = result.stdout.strip().split("\t")
+    assert float(seconds) < 2.0, result.stderr
+    assert kiwi_loaded == "0"  # the weights are checked before Kiwi is even loaded
+    assert "ko-brief fetch kobart-summarization" in message

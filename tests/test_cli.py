@@ -331,3 +331,11 @@ def test_missing_delegated_module_gets_a_clear_message(monkeypatch, capsys):
     assert main(["finetune", "--epochs", "1"]) == 2
     err = capsys.readouterr().err
     assert "summarizer.no_such_module" in err and "Traceback" not in err
+
+
+def test_bad_setting_fails_once_before_any_item(tmp_path: Path, capsys):
+    out = tmp_path / "out.jsonl"
+    code = main(["summarize", str(SEEDS[0]), str(SEEDS[1]), "--per-file", "--max-chars", "5", "--out", str(out)])
+    assert code == 2
+    assert not out.exists()  # no error record per item that a plain rerun would then skip
+    assert "max_chars" in capsys.readouterr().err
