@@ -247,9 +247,10 @@ def _error_line(record: dict) -> str:
 def cmd_summarize(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from summarizer.pipeline import check_options
+    from summarizer.pipeline import check_options, require_engine
 
-    check_options(args.method, args.max_chars)  # a bad setting fails once, not per item
+    check_options(args.method, args.max_chars)  # a bad setting or missing weights fail once,
+    require_engine(args.method)  # not as an error record per item
     items = collect_items(args.inputs, args.per_file)
     out = Path(args.out) if args.out else None
     status: dict[str, bool] = {}

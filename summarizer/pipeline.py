@@ -183,15 +183,19 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
     return events
 
 
-def check_options(method: str, max_chars: int, redundancy: float = 0.5, kobart=None) -> None:
-    """Reject bad settings before any work: InputError, or ModelUnavailableError when
-    ``method="kobart"`` has no weights (found on disk in well under two seconds)."""
+def check_options(method: str, max_chars: int, redundancy: float = 0.5) -> None:
+    """Reject bad settings before any work (InputError)."""
     if method not in ("textrank", "kobart"):
         raise InputError(f"알 수 없는 방법입니다: {method!r} (textrank 또는 kobart).")
     if not isinstance(max_chars, int) or isinstance(max_chars, bool) or max_chars < 20:
         raise InputError("max_chars는 20 이상의 정수여야 합니다.")
     if not isinstance(redundancy, (int, float)) or not 0.0 <= redundancy <= 1.0:
         raise InputError("redundancy는 0과 1 사이여야 합니다.")
+
+
+def require_engine(method: str, kobart=None) -> None:
+    """For ``method="kobart"``, load the engine now: missing weights raise ModelUnavailableError
+    in well under two seconds, before any analysis of the input."""
     if method == "kobart":
         from .abstractive import load_engine  # torch is imported only on this path
 
@@ -207,8 +211,9 @@ def run(
     kobart=None,
 ) -> Briefing:
     """The body of :func:`summarizer.summarize` (see its docstring)."""
-    check_options(method, max_chars, redundancy, kobart)
+    check_options(method, max_chars, redundancy)
     texts = validate(articles, limits or Limits())
+    require_engine(method, kobart)
     prepared = prepare(texts)
     start = time.perf_counter()
     if method == "textrank":

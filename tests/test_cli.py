@@ -339,3 +339,14 @@ def test_bad_setting_fails_once_before_any_item(tmp_path: Path, capsys):
     assert code == 2
     assert not out.exists()  # no error record per item that a plain rerun would then skip
     assert "max_chars" in capsys.readouterr().err
+
+
+def test_missing_kobart_weights_fail_once_before_any_item(tmp_path: Path, monkeypatch, capsys):
+    from summarizer import checkpoints
+
+    monkeypatch.setattr(checkpoints, "MODELS_DIR", tmp_path / "models")  # no local checkpoint
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # and an empty hub cache
+    out = tmp_path / "out.jsonl"
+    code = main(["summarize", str(SEEDS[0]), str(SEEDS[1]), "--per-file", "--method", "kobart", "--out", str(out)])
+    assert code == 2 and not out.exists()
+    assert "ko-brief fetch" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from test_demo import served, tiny_kobart  # the same tiny KoBART and server helper as the client tests
+from test_demo import kobart_options, served  # noqa: F401  the same tiny KoBART fixture and server helper
 
 from demo.inputs import collect_articles, seed_text
 from summarizer import summarize
@@ -64,17 +64,10 @@ def page(browser):
 
 
 @pytest.fixture(scope="module")
-def tiny_options(tmp_path_factory):
-    from summarizer.abstractive import KobartOptions
-
-    return KobartOptions(model=str(tiny_kobart(tmp_path_factory.mktemp("tiny-kobart"))))
-
-
-@pytest.fixture(scope="module")
-def url(tiny_options):
+def url(kobart_options):
     from demo.app import build_app
 
-    with served(build_app(tiny_options)) as client:
+    with served(build_app(kobart_options)) as client:
         yield client.src
 
 
@@ -95,7 +88,7 @@ def _summarize(page) -> None:
     page.locator("#textrank-output .brief, #textrank-output .notice").first.wait_for()
 
 
-def test_paste_seed_articles_and_compare_both_columns(page, url, tiny_options):
+def test_paste_seed_articles_and_compare_both_columns(page, url, kobart_options):
     page.goto(url)
     page.locator("#articles textarea").fill(seed_text())
     _summarize(page)
@@ -109,7 +102,7 @@ def test_paste_seed_articles_and_compare_both_columns(page, url, tiny_options):
     articles = collect_articles(seed_text(), None, 100_000)
     # the page starts with the library's defaults and the options' beam count
     extractive = summarize(articles, "textrank")
-    generated = summarize(articles, "kobart", kobart=tiny_options)
+    generated = summarize(articles, "kobart", kobart=kobart_options)
     bullets = textrank.locator("li.bullet")
     assert bullets.count() == len(extractive.bullets) >= 5
     assert bullets.first.locator(".bullet-text").inner_text() == extractive.bullets[0].text
