@@ -5,11 +5,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from summarizer import InputError, split_articles
+from summarizer.pipeline import read_text_file
 
 SEED_DIR = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 SEPARATOR = "---"  # a line of only dashes (3 or more) or of `===` starts the next article
-# Encodings tried for uploads, in order: UTF-8 (with or without BOM), then Korean Windows (EUC-KR superset).
-UPLOAD_ENCODINGS = ("utf-8-sig", "cp949")
 
 
 def seed_text() -> str:
@@ -24,15 +23,7 @@ def read_upload(path: str | Path, max_chars: int) -> str:
     # A character takes at most 4 bytes in UTF-8: anything larger is over the cap for sure.
     if path.stat().st_size > 4 * max_chars:
         raise InputError(f"'{path.name}' 파일이 너무 큽니다. 전체 입력은 {max_chars:,}자까지 요약할 수 있습니다.")
-    data = path.read_bytes()
-    for encoding in UPLOAD_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(
-        f"'{path.name}' 파일을 텍스트로 읽을 수 없습니다. UTF-8 또는 CP949(EUC-KR)로 저장된 .txt 파일을 올려 주세요."
-    )
+    return read_text_file(path)
 
 
 def collect_articles(pasted: str | None, files: Sequence[str | Path] | None, max_chars: int) -> list[str]:

@@ -22,10 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarizer.errors import InputError, SummarizerError
+from summarizer.pipeline import check_options, read_text_file, require_engine, split_articles
 
 # Exit status: 0 all items briefed, 1 some item failed (see its error record), 2 the run could
 # not start or go on (bad command line, unreadable input or output file).
 EXIT_OK, EXIT_ITEM_FAILED, EXIT_USAGE = 0, 1, 2
+# How every output record begins: a damaged last line that begins so was cut by a killed run.
+RECORD_START = b'{"id": '
 DELEGATED = {
     "fetch": ("summarizer.checkpoints", "KoBART 체크포인트 내려받기 (summarizer.checkpoints)"),
     "finetune": ("summarizer.finetune", "KoBART 미세조정 (summarizer.finetune)"),
@@ -47,21 +50,8 @@ class Item:
     load: Callable[[], list[str]]
 
 
-def read_text(path: Path) -> str:
-    """A text file as UTF-8 (with or without BOM), falling back to CP949 (Korean Windows)."""
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"텍스트 파일로 읽을 수 없습니다(UTF-8/CP949 아님): {path}")
-
-
 def _articles_of(texts: Sequence[str]) -> list[str]:
     """Articles in the given texts: each text may hold several, split by a `---` line."""
-    from summarizer import split_articles
-
     return [article for text in texts for article in split_articles(text)]
 
 
@@ -69,7 +59,7 @@ def _files_item(item_id: str, files: Sequence[Path]) -> Item:
     def load() -> list[str]:
         if not files:
             raise InputError(f".txt 파일이 없습니다: {item_id}")
-        return _articles_of([read_text(f) for f in files])
+        return _articles_of([read_text_file(f) for f in files])
 
     return Item(item_id, load)
 
@@ -77,7 +67,9 @@ def _files_item(item_id: str, files: Sequence[Path]) -> Item:
 def _jsonl_items(path: Path) -> list[Item]:
     """One item per line `{"id": ..., "articles": [...]}`; a bad line becomes a failing item."""
     items = []
-    for number, line in enumerate(read_text(path).splitlines(), 1):
+    # Records end at "\n" only: str.splitlines() would also split inside a record at U+2028 etc.,
+    # which json.dumps(ensure_ascii=False) writes raw.
+    for number, line in enumerate(read_text_file(path).split("\n"), 1):
         if not line.strip():
             continue
         fallback_id = f"{path.name}:{number}"
@@ -89,7 +81,11 @@ def _jsonl_items(path: Path) -> list[Item]:
         if not isinstance(data, dict) or "articles" not in data:
             items.append(_failing(fallback_id, '"articles" 항목이 없습니다'))
             continue
-        item_id = str(data.get("id", fallback_id))
+        raw_id = data.get("id")
+        if raw_id is not None and (not isinstance(raw_id, (str, int)) or isinstance(raw_id, bool)):
+            items.append(_failing(fallback_id, '"id"는 문자열 또는 정수여야 합니다'))
+            continue
+        item_id = fallback_id if raw_id is None else str(raw_id)
         articles = data["articles"]
         if isinstance(articles, str):
             articles = [articles]
@@ -142,6 +138,23 @@ def collect_items(inputs: Sequence[str], per_file: bool) -> list[Item]:
     return items
 
 
+def check_output_paths(inputs: Sequence[str], outputs: Sequence[str | None]) -> None:
+    """Refuse output files that are inputs (a folder's .txt files included) or each other."""
+    read: set[Path] = set()
+    for raw in inputs:
+        path = Path(raw)
+        if path.is_dir():
+            read |= {f.resolve() for f in path.iterdir() if f.suffix.lower() == ".txt"}
+        else:
+            read.add(path.resolve())
+    targets = [Path(o).resolve() for o in outputs if o]
+    if len(set(targets)) < len(targets):
+        raise UsageError("--out과 --markdown에는 서로 다른 파일을 지정해 주세요.")
+    for target in targets:
+        if target in read:
+            raise UsageError(f"출력 파일이 입력 파일과 같습니다(입력을 덮어쓰게 됩니다): {target}")
+
+
 # ---------------------------------------------------------------- output
 
 
@@ -162,8 +175,9 @@ def run_item(item: Item, method: str, max_chars: int) -> dict:
 def scan_output(path: Path) -> dict[str, bool]:
     """``id -> ok`` of the records already in an output file, read line by line.
 
-    A last line cut short by a killed run is dropped (the file is truncated to the end of the
-    last whole record); a damaged line before it is a UsageError, so no record is ever lost.
+    A last line cut short by a killed run (it starts like a record) is dropped: the file is
+    truncated to the end of the last whole record. Any other unreadable line is a UsageError, so
+    no record, and no file that is not ko-brief output, is ever cut.
     """
     status: dict[str, bool] = {}
     if not path.exists():
@@ -176,6 +190,8 @@ def scan_output(path: Path) -> dict[str, bool]:
                 if damaged is not None:
                     raise UsageError(f"출력 파일 {damaged[1]}번째 줄이 손상되었습니다: {path}")
                 record = _parse_record(line)
+                if record is None and not line.startswith(RECORD_START):
+                    raise UsageError(f"--out 파일이 ko-brief 결과(JSONL)가 아닙니다({number}번째 줄): {path}")
                 if record is None:
                     damaged = (offset, number)
                 else:
@@ -247,11 +263,10 @@ def _error_line(record: dict) -> str:
 def cmd_summarize(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from summarizer.pipeline import check_options, require_engine
-
     check_options(args.method, args.max_chars)  # a bad setting or missing weights fail once,
     require_engine(args.method)  # not as an error record per item
     items = collect_items(args.inputs, args.per_file)
+    check_output_paths(args.inputs, [args.out, args.markdown])
     out = Path(args.out) if args.out else None
     status: dict[str, bool] = {}
     if out is not None:
@@ -288,8 +303,8 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         for record in kept:
             print(json.dumps(record, ensure_ascii=False))
     elif out is None:
-        ok = [r for r in kept if r["ok"]]
-        print("".join(markdown_parts(ok, len(ok) > 1, args.show_removed)), end="")
+        ok = [r for r in kept if r["ok"]]  # failures were reported on stderr as they happened
+        print("".join(markdown_parts(ok, headings, args.show_removed)), end="")
     failed = sum(not status[item.id] for item in items)
     if out is not None or headings:
         print(f"완료: 성공 {len(items) - failed}건, 실패 {failed}건 (전체 {len(items)}건)", file=sys.stderr)
@@ -341,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--retry-failed", action="store_true", help="--out 파일의 실패 항목을 다시 처리")
     s.add_argument("--show-removed", action="store_true", help="마크다운에 정리 과정에서 제거된 부분도 표시")
     view = s.add_mutually_exclusive_group()
-    view.add_argument("--markdown", metavar="FILE.md", help="성공한 브리핑을 마크다운 파일로 저장")
+    view.add_argument("--markdown", metavar="FILE.md", help="브리핑을 마크다운 파일로 저장 (실패한 항목은 그 이유를 적음)")
     view.add_argument("--format", choices=("markdown", "json"), default="markdown",
                       help="--out/--markdown이 없을 때 표준 출력 형식 (기본 markdown)")
     s.set_defaults(handler=cmd_summarize)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
@@ -77,6 +78,20 @@ class Prepared:
 
     def article_infos(self) -> list[ArticleInfo]:
         return [ArticleInfo(a.index, a.title, a.date, len(a.original), a.kept_chars) for a in self.articles]
+
+
+def read_text_file(path: str | Path) -> str:
+    """A text file as UTF-8 (with or without BOM), falling back to CP949 (Korean Windows)."""
+    path = Path(path)
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        f"'{path.name}' 파일을 텍스트로 읽을 수 없습니다. UTF-8 또는 CP949(EUC-KR)로 저장된 텍스트 파일이어야 합니다."
+    )
 
 
 def split_articles(text: str) -> list[str]:

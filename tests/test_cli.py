@@ -32,7 +32,7 @@ def write_jsonl(path: Path, items: list[dict]) -> Path:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
 
 
 def test_seed_folder_prints_a_markdown_briefing_without_importing_torch():
@@ -215,6 +215,57 @@ def test_damaged_line_before_the_end_stops_the_run_and_leaves_the_file(
     assert "1번째 줄이 손상되었습니다" in err and "Traceback" not in err
 
 
+def test_out_file_that_is_not_ko_brief_output_is_refused_untouched(tmp_path: Path, capsys):
+    notes = tmp_path / "notes.jsonl"
+    notes.write_bytes('{"title": "내 메모"}\n'.encode())
+    assert main(["summarize", str(SEEDS[0]), "--out", str(notes)]) == 2
+    assert notes.read_bytes() == '{"title": "내 메모"}\n'.encode()
+    assert "ko-brief 결과(JSONL)가 아닙니다" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("clash", ["out-is-input", "markdown-is-input", "out-is-markdown", "out-in-folder"])
+def test_outputs_that_would_overwrite_inputs_or_each_other_are_refused(clash: str, tmp_path: Path, capsys):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    page = folder / "page.txt"
+    shutil.copy(SEEDS[0], page)
+    before = page.read_bytes()
+    out, md = str(tmp_path / "out.jsonl"), str(tmp_path / "out.md")
+    argv = {
+        "out-is-input": [str(page), "--out", str(page)],
+        "markdown-is-input": [str(page), "--markdown", str(page)],
+        "out-is-markdown": [str(page), "--out", out, "--markdown", out],
+        "out-in-folder": [str(folder), "--out", str(folder / "." / "page.txt")],
+    }[clash]
+    assert main(["summarize", *argv]) == 2
+    assert page.read_bytes() == before and not Path(out).exists() and not Path(md).exists()
+    err = capsys.readouterr().err
+    assert ("입력 파일과 같습니다" in err or "서로 다른 파일" in err) and "Traceback" not in err
+
+
+def test_jsonl_records_split_on_newlines_only_and_ids_are_checked(seed_articles: list[str], tmp_path: Path):
+    article = seed_articles[0].replace("\n", "\u2028", 3)  # line separators copied from a web page
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "u2028", "articles": [article]},
+        {"id": None, "articles": seed_articles[:1]},
+        {"id": {"nested": 1}, "articles": seed_articles[:1]},
+    ])
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", str(source), "--out", str(out)]) == 1
+    records = read_jsonl(out)
+    assert [(r["id"], r["ok"]) for r in records] == [("u2028", True), ("in.jsonl:2", True), ("in.jsonl:3", False)]
+    assert "id" in records[2]["error"]["message"]
+
+
+def test_several_items_on_stdout_keep_their_headings_when_some_fail(tmp_path: Path, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("   \n", encoding="utf-8")
+    assert main(["summarize", str(SEEDS[0]), str(empty), "--per-file"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"## {os.path.normpath(SEEDS[0])}\n")
+    assert "empty.txt" in captured.err and "입력이 비어 있습니다" in captured.err
+
+
 @pytest.mark.slow
 def test_killed_run_loses_nothing_and_rerun_writes_every_id_once(seed_articles: list[str], tmp_path: Path):
     ids = [f"item{i:02d}" for i in range(20)]
@@ -342,10 +393,13 @@ def test_bad_setting_fails_once_before_any_item(tmp_path: Path, capsys):
 
 
 def test_missing_kobart_weights_fail_once_before_any_item(tmp_path: Path, monkeypatch, capsys):
+    from huggingface_hub import constants
+
     from summarizer import checkpoints
 
     monkeypatch.setattr(checkpoints, "MODELS_DIR", tmp_path / "models")  # no local checkpoint
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # and an empty hub cache
+    # and an empty hub cache (HF_HOME is read once, when huggingface_hub is first imported)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
     out = tmp_path / "out.jsonl"
     code = main(["summarize", str(SEEDS[0]), str(SEEDS[1]), "--per-file", "--method", "kobart", "--out", str(out)])
     assert code == 2 and not out.exists()
