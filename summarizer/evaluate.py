@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import count
 from pathlib import Path
 from statistics import fmean
 
@@ -18,10 +19,13 @@ from rouge_score.rouge_scorer import RougeScorer
 
 from summarizer import korean
 from summarizer.errors import InputError
+from summarizer.pipeline import read_text_file
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 REFERENCES = ("extractive", "abstractive")
-SUBSETS = ("sci-news", "Bflysoft", "all")
+SUBSETS = ("sci-news", "Bflysoft", "other", "all")
+# The public repositories the dev set's Bflysoft / AI Hub samples come from (see its README).
+BFLYSOFT_SOURCES = ("kobertsum", "korbertsum", "dacon-ko-summarization")
 _KEPT_SYMBOL_TAGS = frozenset({"SL", "SH", "SN"})  # foreign words, Hanja, numbers
 
 # A system picks sentences of one pre-split article within a budget of k sentences.
@@ -74,16 +78,19 @@ class Record:
 
 
 def subset_of(source: str) -> str:
-    """The reporting subset of a record: the sci-news-sum-kr-50 articles, or the Bflysoft ones."""
-    return "sci-news" if "sci-news" in source else "Bflysoft"
+    """The reporting subset of a record: sci-news-sum-kr-50, the Bflysoft samples, or other."""
+    source = source.lower()
+    if "sci-news" in source:
+        return "sci-news"
+    return "Bflysoft" if any(name in source for name in BFLYSOFT_SOURCES) else "other"
 
 
 def load_records(path: str | Path) -> list[Record]:
     """Read a data file; a malformed line raises InputError naming the file and line."""
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        lines = read_text_file(path).split("\n")  # not splitlines(): U+2028 may sit inside a record
+    except OSError as exc:
         raise InputError(f"평가 데이터를 읽을 수 없습니다: {path} ({exc})") from exc
     records = []
     for number, line in enumerate(lines, 1):
@@ -95,6 +102,8 @@ def load_records(path: str | Path) -> list[Record]:
             raise InputError(f"{path}:{number}: 평가 데이터 형식이 아닙니다 ({exc})") from exc
     if not records:
         raise InputError(f"평가할 기사가 없습니다: {path}")
+    if not any(r.extractive or r.abstractive for r in records):
+        raise InputError(f"참조 요약(extractive_idx 또는 abstractive)이 있는 기사가 없습니다: {path}")
     return records
 
 
@@ -108,7 +117,7 @@ def _record(data: dict, number: int) -> Record:
     sentences = [" ".join(s.split()) for s in sentences]
     extractive = data.get("extractive_idx")
     if extractive is not None and not all(
-        isinstance(i, int) and 0 <= i < len(sentences) for i in extractive
+        isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(sentences) for i in extractive
     ):
         raise ValueError("extractive_idx must index article_sents")
     abstractive = data.get("abstractive")
@@ -146,11 +155,27 @@ def textrankr_summarizer() -> Callable[[str, int], list[str]] | None:
 
 
 def textrankr_system() -> System | None:
-    """textrankr as a System: the article's sentences given one per line."""
+    """textrankr as a System over whole sentences.
+
+    textrankr re-splits its input at every ``.``/``!``/``?``, so its picks can be pieces of an
+    article sentence; each piece counts as the sentence it comes from, and textrankr is asked for
+    more pieces until it covers k sentences (or has no more), so it gets the same budget as the others.
+    """
     peer = textrankr_summarizer()
     if peer is None:
         return None
-    return lambda sentences, k: peer("\n".join(sentences), k)
+
+    def system(sentences: list[str], k: int) -> list[str]:
+        text = "\n".join(sentences)
+        picked: list[int] = []
+        for pieces in count(k):
+            found = peer(text, pieces)
+            picked = sorted({next(i for i, s in enumerate(sentences) if piece in s) for piece in found})
+            if len(picked) >= k or len(found) < pieces:
+                break
+        return [sentences[i] for i in picked]
+
+    return system
 
 
 def kiwi_morphs(text: str) -> list[str]:
@@ -249,7 +274,7 @@ def evaluate(
 
 
 _REFERENCE_LABELS = {"extractive": "추출 요약", "abstractive": "생성 요약"}
-_SUBSET_LABELS = {"all": "전체"}
+_SUBSET_LABELS = {"other": "기타", "all": "전체"}
 
 
 def format_table(rows: Sequence[Row], k: int) -> str:

@@ -106,12 +106,31 @@ def test_oracle_respects_the_sentence_budget_and_article_order():
     ("{broken", "bad.jsonl:2"),
     (json.dumps({"article_sents": ["문장."], "extractive_idx": [3]}), "bad.jsonl:2"),
     (json.dumps({"article_sents": []}), "bad.jsonl:2"),
+    (json.dumps({"article_sents": ["문장."], "extractive_idx": [True]}), "bad.jsonl:2"),
 ])
 def test_malformed_data_file_names_the_line(tmp_path: Path, line: str, where: str):
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps({"article_sents": ["좋은 문장."]}) + "\n" + line + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=where):
         load_records(path)
+
+
+def test_file_without_any_reference_is_refused(tmp_path: Path):
+    path = write_jsonl(tmp_path / "plain.jsonl", [{"article_sents": SENTENCES, "abstractive": None}])
+    with pytest.raises(InputError, match="참조 요약"):
+        load_records(path)
+
+
+def test_bom_line_separators_and_unknown_sources_are_read_and_labelled(tmp_path: Path, capsys):
+    record = {"source": "my-newsroom", "article_sents": [SENTENCES[0] + "\u2028" + SENTENCES[1], *SENTENCES[2:]],
+              "extractive_idx": [0]}
+    path = tmp_path / "own.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + (json.dumps(record, ensure_ascii=False) + "\n").encode())
+    [loaded] = load_records(path)
+    assert loaded.subset == "other" and len(loaded.sentences) == len(SENTENCES) - 1
+    assert main(["evaluate", str(path), "--no-textrankr"]) == 0
+    out = capsys.readouterr().out
+    assert "| 기타 | 1 | 추출 요약 | Lead-3 |" in out and "Bflysoft" not in out
 
 
 def test_evaluate_command_prints_a_markdown_table(tiny: Path, capsys):
@@ -137,6 +156,17 @@ def test_format_table_names_lead_by_its_budget(tiny: Path):
 
 
 @pytest.mark.slow
+def test_textrankr_baseline_picks_k_whole_sentences():
+    pytest.importorskip("textrankr")
+    from summarizer.evaluate import textrankr_system
+
+    # textrankr cuts at "?" and "!": every sentence below is two pieces for it.
+    sentences = [f"{s[:-1]}? 그렇다! {s}" for s in SENTENCES]
+    picked = textrankr_system()(sentences, 3)
+    assert len(picked) == 3 and all(p in sentences for p in picked)
+    assert picked == [s for s in sentences if s in picked]  # article order
+
+
 def test_dev_set_textrank_beats_lead3_and_textrankr_on_each_subset(dev_set_path: Path):
     pytest.importorskip("textrankr")
     rows = evaluate(load_records(dev_set_path), 3)
