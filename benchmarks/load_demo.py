@@ -12,6 +12,7 @@ process), the latency under load and the ratio between them; exits 1 if any requ
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import socket
 import statistics
@@ -47,7 +48,7 @@ def one_request(client: Client, pasted: str) -> tuple[float, list[str]]:
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100)."""
     ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(q / 100 * len(ordered)) - 1))]
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
 def run(url: str, requests: int) -> int:
@@ -100,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=20, help="concurrent requests (default 20)")
     parser.add_argument("--port", type=int, help="port of a demo already running on 127.0.0.1")
     args = parser.parse_args(argv)
+    if args.requests < 1:
+        parser.error("--requests must be at least 1")
     if args.port:
         return run(f"http://127.0.0.1:{args.port}/", args.requests)
     app = build_app()

@@ -12,6 +12,7 @@ import dataclasses
 import inspect
 import logging
 import re
+import sys
 import time
 from collections.abc import Callable, Sequence
 
@@ -186,7 +187,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own startup probes
-    launch(build_app(KobartOptions(model=args.kobart_model)), args.host, args.port)
+    app = build_app(KobartOptions(model=args.kobart_model))
+    try:
+        launch(app, args.host, args.port)
+    except OSError as exc:  # the port is taken, or the host is not an address of this machine
+        sys.exit(f"데모를 {args.host}:{args.port}에서 시작할 수 없습니다 ({exc}). --port로 다른 포트를 지정해 주세요.")
 
 
 if __name__ == "__main__":

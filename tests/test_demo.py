@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import socket
+import subprocess
+import sys
 from contextlib import contextmanager
 from dataclasses import replace
 from html import unescape
@@ -25,6 +28,7 @@ from summarizer import (
     summarize,
 )
 
+REPO = Path(__file__).resolve().parents[1]
 HANGUL = re.compile("[가-힣]")
 
 
@@ -376,3 +380,18 @@ def test_launched_page_caps_uploads_and_keeps_no_history(client):
     config = client.config
     assert config["max_file_size"] == 2 * 1024 * 1024
     assert config["run_history"] is False and config["analytics_enabled"] is False
+
+
+def test_busy_port_gets_one_korean_line_not_a_traceback():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "demo.app", "--port", str(port)],
+            cwd=REPO, capture_output=True, text=True, timeout=120,
+            env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"},
+        )
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port}에서 시작할 수 없습니다" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr
