@@ -183,20 +183,16 @@ def scan_output(path: Path) -> dict[str, bool]:
     if not path.exists():
         return status
     damaged: tuple[int, int] | None = None  # (byte offset, line number) of an unreadable line
-    offset, line = 0, b"\n"
-    with open(path, "rb") as f:
-        for number, line in enumerate(f, 1):
-            if line.strip():
-                if damaged is not None:
-                    raise UsageError(f"출력 파일 {damaged[1]}번째 줄이 손상되었습니다: {path}")
-                record = _parse_record(line)
-                if record is None and not line.startswith(RECORD_START):
-                    raise UsageError(f"--out 파일이 ko-brief 결과(JSONL)가 아닙니다({number}번째 줄): {path}")
-                if record is None:
-                    damaged = (offset, number)
-                else:
-                    status[str(record["id"])] = bool(record["ok"])
-            offset += len(line)
+    line = b"\n"
+    for number, offset, line, record in _lines(path):
+        if damaged is not None:
+            raise UsageError(f"출력 파일 {damaged[1]}번째 줄이 손상되었습니다: {path}")
+        if record is None and not line.startswith(RECORD_START):
+            raise UsageError(f"--out 파일이 ko-brief 결과(JSONL)가 아닙니다({number}번째 줄): {path}")
+        if record is None:
+            damaged = (offset, number)
+        else:
+            status[str(record["id"])] = bool(record["ok"])
     if damaged is not None:
         with open(path, "r+b") as f:
             f.truncate(damaged[0])
@@ -205,6 +201,16 @@ def scan_output(path: Path) -> dict[str, bool]:
         with open(path, "ab") as f:  # a whole last record that lost only its newline
             f.write(b"\n")
     return status
+
+
+def _lines(path: Path) -> Iterator[tuple[int, int, bytes, dict | None]]:
+    """(line number, byte offset, line, its record or None) of each non-blank line of a file."""
+    offset = 0
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, 1):
+            if line.strip():
+                yield number, offset, line, _parse_record(line)
+            offset += len(line)
 
 
 def _parse_record(line: bytes) -> dict | None:
@@ -217,11 +223,7 @@ def _parse_record(line: bytes) -> dict | None:
 
 def iter_records(path: Path) -> Iterator[dict]:
     """The whole records of an output file, in file order, one line in memory at a time."""
-    with open(path, "rb") as f:
-        for line in f:
-            record = _parse_record(line) if line.strip() else None
-            if record is not None:
-                yield record
+    return (record for *_, record in _lines(path) if record is not None)
 
 
 def append_record(stream, record: dict) -> None:
@@ -234,9 +236,8 @@ def append_record(stream, record: dict) -> None:
 def drop_failed(path: Path) -> None:
     """Remove the error records from an output file (atomically), so their items run again."""
     temp = path.with_name(path.name + ".tmp")
-    with open(path, "rb") as source, open(temp, "wb") as target:
-        for line in source:
-            record = _parse_record(line) if line.strip() else None
+    with open(temp, "wb") as target:
+        for *_, line, record in _lines(path):
             if record is not None and record["ok"]:
                 target.write(line)
         target.flush()
@@ -333,11 +334,9 @@ def run_delegated(name: str, argv: Sequence[str]) -> int:
         if exc.name == module_name:
             print(f"ko-brief {name}: 이 설치본에는 {module_name} 모듈이 없습니다.", file=sys.stderr)
         else:
-            print(
-                f"ko-brief {name}: 필요한 패키지 {exc.name}가 없습니다. "
-                "설치: pip install -e '.[kobart]' -c constraints.txt",
-                file=sys.stderr,
-            )
+            from summarizer.abstractive import INSTALL_HINT
+
+            print(f"ko-brief {name}: 필요한 패키지 {exc.name}가 없습니다. 설치: {INSTALL_HINT}", file=sys.stderr)
         return EXIT_USAGE
     return module.main(list(argv)) or EXIT_OK
 
