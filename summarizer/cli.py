@@ -87,12 +87,12 @@ def _jsonl_items(path: Path) -> list[Item]:
             continue
         item_id = fallback_id if raw_id is None else str(raw_id)
         articles = data["articles"]
-        if isinstance(articles, str):
-            articles = [articles]
+        if isinstance(articles, str):  # one string: split at separator lines, as a paste is
+            articles = split_articles(articles)
         if not isinstance(articles, list) or not all(isinstance(a, str) for a in articles):
             items.append(_failing(item_id, '"articles"는 문자열 목록이어야 합니다'))
             continue
-        items.append(Item(item_id, lambda texts=articles: _articles_of(texts)))
+        items.append(Item(item_id, lambda texts=articles: texts))  # a list is taken as given
     return items
 
 

@@ -257,6 +257,18 @@ def test_jsonl_records_split_on_newlines_only_and_ids_are_checked(seed_articles:
     assert "id" in records[2]["error"]["message"]
 
 
+def test_jsonl_article_list_is_taken_as_given_and_a_string_is_split(seed_articles: list[str], tmp_path: Path):
+    ruled = seed_articles[0].replace("\n", "\n-----\n", 1)  # a page with a rule line inside
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "list", "articles": [ruled, seed_articles[1]]},
+        {"id": "string", "articles": seed_articles[0] + "\n---\n" + seed_articles[1]},
+    ])
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", str(source), "--out", str(out)]) == 0
+    counts = {r["id"]: len(Briefing.from_dict(r["briefing"]).articles) for r in read_jsonl(out)}
+    assert counts == {"list": 2, "string": 2}
+
+
 def test_several_items_on_stdout_keep_their_headings_when_some_fail(tmp_path: Path, capsys):
     empty = tmp_path / "empty.txt"
     empty.write_text("   \n", encoding="utf-8")
