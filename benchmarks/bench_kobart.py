@@ -95,10 +95,12 @@ ABLATIONS = {
 
 
 def child(args: argparse.Namespace) -> None:
+    import torch
+
     _, kind, overrides = {**VARIANTS, **ABLATIONS}[args.child]
     result = run_public(args.model, args.new_tokens) if kind == "public" else run_ours(
         args.model, args.new_tokens, overrides)
-    print(json.dumps(result, ensure_ascii=False))
+    print(json.dumps({**result, "threads": torch.get_num_threads()}, ensure_ascii=False))
 
 
 def spawn(name: str, model: Path, new_tokens: int) -> dict:
@@ -142,7 +144,8 @@ def main() -> None:
     def med(name: str, key: str) -> float:
         return statistics.median(run[key] for run in runs[name])
 
-    print(f"KoBART shape, random weights, 2 cores; every output forced to {args.new_tokens} new tokens; "
+    print(f"KoBART shape, random weights, {os.cpu_count()} CPUs ({runs['ours'][0]['threads']} torch threads); "
+          f"every output forced to {args.new_tokens} new tokens; "
           f"medians of {args.repeats} runs, each setting in its own process.\n")
     print(f"{'setting':<62} {'outputs':>7} {'load s':>7} {'1st call s':>10} {'warm s':>7} {'peak MiB':>9}")
     for name in names:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from summarizer.briefing import Bullet, Event, Source
-from summarizer.checkpoints import locate
+from summarizer.checkpoints import locate, pick_token_ids
 from summarizer.errors import ModelUnavailableError
 from summarizer.korean import FACT_TAGS, Morpheme, tokenize
 
@@ -30,6 +30,8 @@ from summarizer.korean import FACT_TAGS, Morpheme, tokenize
 UNIT_TAGS = frozenset({"NR", "NNB", "SW"})
 # An event is generated only while the character budget leaves about this much per bullet.
 MIN_BULLET_CHARS = 80
+# Tokens per model input, <s>/</s> included: KoBART's trained length, whatever its config allows.
+MAX_INPUT_TOKENS = 1024
 INSTALL_HINT = "pip install -e '.[kobart]' -c constraints.txt"
 _LOAD_LOCK = threading.Lock()
 
@@ -52,10 +54,10 @@ class KobartOptions:
             one long sentence, which is what the public fine-tunes write.
         min_new_tokens: floor per bullet, so no event gets an empty or two-word bullet.
         length_penalty: >1 favours longer beams, <1 shorter; 1.0 is neutral.
-        max_input_tokens: tokens per model input, ``<s>``/``</s>`` included; capped by the
-            model's positions (KoBART: 1,024). Longer material goes map-reduce.
+        max_input_tokens: tokens per model input, ``<s>``/``</s>`` included, at most 1,024 (and at
+            most the model's max_position_embeddings). Longer material goes map-reduce.
         event_tokens: how much of each event (its most central sentences, whole) is read, in
-            tokens; None reads every sentence. Left-out sentences are listed in Briefing.notes.
+            tokens; None reads every sentence. Briefing.notes says how many sentences were read.
         max_events: at most this many events (by weight) get a bullet.
     """
 
@@ -72,10 +74,12 @@ class KobartOptions:
     max_events: int = 5
 
     def __post_init__(self) -> None:
-        if self.num_beams < 1 or self.max_events < 1 or self.min_new_tokens < 0:
-            raise ValueError("num_beams and max_events must be >= 1, min_new_tokens >= 0")
+        if min(self.num_beams, self.max_events, self.max_new_tokens) < 1 or self.min_new_tokens < 0:
+            raise ValueError("num_beams, max_events and max_new_tokens must be >= 1, min_new_tokens >= 0")
         if not self.min_new_tokens <= self.max_new_tokens:
             raise ValueError("min_new_tokens must not exceed max_new_tokens")
+        if self.max_input_tokens > MAX_INPUT_TOKENS:
+            raise ValueError(f"max_input_tokens must be at most {MAX_INPUT_TOKENS}")
         # A reduce input must hold at least two summaries, or map-reduce could not converge.
         if self.max_input_tokens < 2 * self.max_new_tokens + 2:
             raise ValueError("max_input_tokens must be at least 2 * max_new_tokens + 2")
@@ -105,14 +109,7 @@ class TokenIds:
     @classmethod
     def from_model(cls, model: Any) -> TokenIds:
         """Read the ids from the model's generation config, falling back to its config."""
-        found = {}
-        for name in ("bos", "eos", "pad", "decoder_start", "forced_eos"):
-            value = getattr(model.generation_config, f"{name}_token_id", None)
-            if value is None:
-                value = getattr(model.config, f"{name}_token_id", None)
-            if isinstance(value, list):
-                value = value[0]
-            found[name] = value
+        found = pick_token_ids(model.generation_config.to_dict(), model.config.to_dict())
         missing = [k for k, v in found.items() if v is None and k != "forced_eos"]
         if missing:
             raise ModelUnavailableError(f"체크포인트 설정에 특수 토큰 id가 없습니다: {', '.join(missing)}")
@@ -132,17 +129,21 @@ class GroupSummary:
 class Engine:
     """A loaded KoBART: tokenizer, model, its token ids and input limit. Build with load_engine()."""
 
-    def __init__(self, path: Path, model: Any, tokenizer: Any, max_positions: int) -> None:
-        self.path = path
+    def __init__(self, model: Any, tokenizer: Any, max_positions: int) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.ids = TokenIds.from_model(model)
+        self.special = frozenset(i for i, t in tokenizer.get_added_tokens_decoder().items() if t.special)
         self.max_positions = max_positions
         self._lock = threading.Lock()
 
     def input_limit(self, options: KobartOptions) -> int:
-        """Tokens one input may hold, specials included."""
-        return min(options.max_input_tokens, self.max_positions)
+        """Tokens one input may hold, specials included: at most 1,024 and the model's positions.
+
+        transformers' BART adds its position offset of 2 itself, so all max_position_embeddings
+        positions are usable: KoBART's config would allow 1,026, the engine keeps to 1,024.
+        """
+        return min(options.max_input_tokens, MAX_INPUT_TOKENS, self.max_positions)
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text, without specials (the KoBART tokenizer adds none)."""
@@ -152,8 +153,14 @@ class Engine:
         """One model input: ``[bos] + ids + [eos]``."""
         return [self.ids.bos, *ids, self.ids.eos]
 
-    def generate(self, inputs: Sequence[Sequence[int]], options: KobartOptions) -> list[str]:
-        """Generate one text per wrapped input, all inputs in one batched generate() call."""
+    def decode(self, outputs: Sequence[Sequence[int]]) -> list[str]:
+        """The text of each token-id sequence, special tokens left out and spacing normalized."""
+        texts = self.tokenizer.decode_batch([list(ids) for ids in outputs], skip_special_tokens=True)
+        return [" ".join(t.split()) for t in texts]
+
+    def generate(self, inputs: Sequence[Sequence[int]], options: KobartOptions) -> list[list[int]]:
+        """The generated ids of each wrapped input, specials left out (at most max_new_tokens each),
+        all inputs in one batched generate() call; decode() makes them text."""
         import torch
 
         limit = self.input_limit(options)
@@ -174,8 +181,7 @@ class Engine:
                 generation_config=self._generation_config(options),
                 **cache,
             )
-        texts = self.tokenizer.decode_batch(out.tolist(), skip_special_tokens=True)
-        return [" ".join(t.split()) for t in texts]
+        return [[t for t in row if t not in self.special] for row in out.tolist()]
 
     def _generation_config(self, options: KobartOptions) -> Any:
         from transformers import GenerationConfig
@@ -201,7 +207,9 @@ class Engine:
         """One summary per group of sentences (each group most central first, non-empty).
 
         Reads each group's sentences up to ``options.event_tokens``; material over one input is
-        summarized map-reduce. Every level is one generate() call over all groups.
+        summarized map-reduce: the generated ids of the chunk summaries (at most max_new_tokens
+        each) are the next level's material. Every level is one generate() call over all groups.
+        Raises ValueError when a level cannot put the summaries into fewer inputs than before.
         """
         budget = self.input_limit(options) - 2
         encoded = iter(self.encode([s.text for group in groups for s in group]))
@@ -212,27 +220,32 @@ class Engine:
             n = leading_within(ids, options.event_tokens)
             used.append(n)
             pending[g] = [((s.article, s.start), seq) for s, seq in zip(group[:n], ids[:n])]
-        texts: dict[int, str] = {}
+        finished: dict[int, list[int]] = {}
         first_inputs: dict[int, int] = {}
         levels = [0] * len(groups)
         while pending:
             inputs, owners = [], []
             for g, pieces in pending.items():
-                for chunk in pack(pieces, budget):
-                    inputs.append(self.wrap(chunk))
-                    owners.append(g)
-            outputs = self.generate(inputs, options)
-            by_group: dict[int, list[str]] = {}
-            for g, text in zip(owners, outputs):
-                by_group.setdefault(g, []).append(text)
+                chunks = pack(pieces, budget)
+                if levels[g] and len(chunks) >= len(pieces):  # the reduce would loop forever
+                    raise ValueError(
+                        f"{len(pieces)} summaries of up to {options.max_new_tokens} tokens do not fit "
+                        f"in fewer inputs of {budget + 2} tokens; lower max_new_tokens"
+                    )
+                inputs += [self.wrap(chunk) for chunk in chunks]
+                owners += [g] * len(chunks)
+            by_group: dict[int, list[list[int]]] = {}
+            for g, ids in zip(owners, self.generate(inputs, options)):
+                by_group.setdefault(g, []).append(ids)
             pending = {}
             for g, outs in by_group.items():
                 levels[g] += 1
                 first_inputs.setdefault(g, len(outs))
                 if len(outs) == 1:
-                    texts[g] = outs[0]
+                    finished[g] = outs[0]
                 else:  # reduce: the chunk summaries, in chunk order, become the next material
-                    pending[g] = [((i,), seq) for i, seq in enumerate(self.encode(outs))]
+                    pending[g] = [((i,), ids) for i, ids in enumerate(outs)]
+        texts = self.decode([finished[g] for g in range(len(groups))])
         return [GroupSummary(texts[g], used[g], first_inputs[g], levels[g]) for g in range(len(groups))]
 
 
@@ -300,7 +313,7 @@ def _load(path: Path, quantize: bool, device: str) -> Engine:
     if quantize:
         model = quantize_int8(model)
     model.to(device)
-    return Engine(path, model, tokenizer, model.config.max_position_embeddings)
+    return Engine(model, tokenizer, model.config.max_position_embeddings)
 
 
 def load_checkpoint(path: Path) -> tuple[Any, Any]:
@@ -489,6 +502,8 @@ def generate_events(prepared: Any, max_chars: int, options: KobartOptions | None
     kept = fit_to_budget([s.text for s in summaries], weights, max_chars)
     if len(kept) < len(chosen):
         prepared.notes.append(f"KoBART: 글자 수 제한({max_chars}자)으로 요약 {len(chosen) - len(kept)}개를 뺐습니다.")
+    if any(text != summaries[i].text for i, text in kept):
+        prepared.notes.append(f"KoBART: 글자 수 제한({max_chars}자)에 맞춰 요약을 줄이고 '…'로 표시했습니다.")
     bullets = make_bullets(
         [text for _, text in kept],
         [groups[i][: summaries[i].used] for i, _ in kept],

@@ -177,14 +177,23 @@ def convert_to_safetensors(src: Path, dest: Path) -> None:
     model.save_pretrained(dest)
 
 
+def pick_token_ids(generation: dict[str, Any], config: dict[str, Any]) -> dict[str, int | None]:
+    """The special-token ids by TOKEN_ID_NAMES: the generation config's, else the config's; of a
+    list of ids, the first."""
+    found = {}
+    for name in TOKEN_ID_NAMES:
+        value = generation.get(f"{name}_token_id")
+        if value is None:
+            value = config.get(f"{name}_token_id")
+        found[name] = value[0] if isinstance(value, list) else value
+    return found
+
+
 def config_token_ids(folder: Path) -> dict[str, int | None]:
-    """The special-token ids a checkpoint folder's config sets (generation_config.json wins)."""
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    """The special-token ids a checkpoint folder's config files set (as the engine reads them)."""
     generation_file = folder / "generation_config.json"
-    if generation_file.is_file():
-        config |= {k: v for k, v in json.loads(generation_file.read_text(encoding="utf-8")).items()
-                   if k.endswith("_token_id")}
-    return {name: config.get(f"{name}_token_id") for name in TOKEN_ID_NAMES}
+    generation = json.loads(generation_file.read_text(encoding="utf-8")) if generation_file.is_file() else {}
+    return pick_token_ids(generation, json.loads((folder / "config.json").read_text(encoding="utf-8")))
 
 
 def random_checkpoint(config: dict[str, Any], tokenizer_file: Path, dest: Path, seed: int = 0) -> Path:

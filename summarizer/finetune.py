@@ -9,7 +9,8 @@ checkpoint's config, which is how the model generates at inference.
 
 Checkpoints (``OUT/checkpoint-<step>/``) hold the model as safetensors, the tokenizer, the optimizer
 state and RNG state as safetensors, and trainer_state.json; ``--resume`` continues from the newest
-one exactly where it stopped (same data order, learning rate and dropout draws).
+one where it stopped, with the same data order and learning rate; on CPU also the same dropout
+draws, so the result equals an uninterrupted run (the CUDA RNG state is not saved).
 """
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from summarizer.checkpoints import MODELS_DIR, locate
 from summarizer.errors import InputError, SummarizerError
 
 IGNORE_INDEX = -100  # label value the loss skips (padding)
+# Settings a resumed run must share with the run it continues (besides the total step count).
+RESUME_SETTINGS = ("batch_size", "seed", "lr", "warmup")
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,15 @@ class Settings:
     device: str = "cpu"
     resume: bool = False
 
+    def __post_init__(self) -> None:
+        max_steps = 1 if self.max_steps is None else self.max_steps
+        if min(self.epochs, max_steps, self.batch_size, self.save_every) < 1 or self.lr <= 0:
+            raise InputError("--epochs, --max-steps, --batch-size와 --save-every는 1 이상, --lr은 0보다 커야 합니다")
+
 
 def read_pairs(path: Path) -> tuple[list[tuple[list[str], str]], int]:
-    """(article sentences, summary) pairs of a JSONL file, and how many lines had no summary."""
+    """(article sentences, summary) pairs of a JSONL file, and how many lines had no summary or
+    article (null or blank)."""
     pairs, skipped = [], 0
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
@@ -78,10 +87,11 @@ def read_pairs(path: Path) -> tuple[list[tuple[list[str], str]], int]:
                     raise TypeError("abstractive must be a string or null")
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise InputError(f"{path}:{number}: article_sents(문장 목록)가 있는 JSON 객체가 아닙니다 ({exc}).") from exc
+            summary = (summary or "").strip()
             if not summary or not any(s.strip() for s in sentences):
                 skipped += 1
                 continue
-            pairs.append(([s for s in sentences if s.strip()], summary.strip()))
+            pairs.append(([s for s in sentences if s.strip()], summary))
     return pairs, skipped
 
 
@@ -145,7 +155,7 @@ def train_step(model: Any, optimizer: Any, batch: dict[str, Any], lr: float) -> 
     return loss.item()
 
 
-def save_checkpoint(folder: Path, model: Any, tokenizer_file: Path, optimizer: Any, state: dict) -> None:
+def save_checkpoint(folder: Path, model: Any, tokenizer_json: bytes, optimizer: Any, state: dict) -> None:
     """Write a checkpoint atomically (a temporary folder renamed into place)."""
     import torch
     from safetensors.torch import save_file
@@ -153,7 +163,7 @@ def save_checkpoint(folder: Path, model: Any, tokenizer_file: Path, optimizer: A
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)
-    shutil.copyfile(tokenizer_file, tmp / "tokenizer.json")
+    (tmp / "tokenizer.json").write_bytes(tokenizer_json)
     saved = optimizer.state_dict()
     tensors = {f"state.{i}.{k}": v.contiguous() for i, s in saved["state"].items() for k, v in s.items()}
     tensors["rng"] = torch.get_rng_state()
@@ -196,6 +206,7 @@ def train(settings: Settings) -> Path:
     source = previous[-1] if previous else locate(settings.model)
     torch.manual_seed(settings.seed)
     model, tokenizer = load_checkpoint(source)
+    tokenizer_json = (Path(source) / "tokenizer.json").read_bytes()  # cleanup may delete ``source``
     model.to(settings.device)
     ids = TokenIds.from_model(model)
 
@@ -210,15 +221,18 @@ def train(settings: Settings) -> Path:
           f"{settings.max_input_tokens}토큰에 맞게 앞쪽 문장만 썼습니다.", file=sys.stderr)
 
     steps_per_epoch = math.ceil(len(examples) / settings.batch_size)
-    total = settings.max_steps or settings.epochs * steps_per_epoch
+    total = settings.max_steps if settings.max_steps is not None else settings.epochs * steps_per_epoch
     optimizer = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     step = 0
     if previous:
         state = restore_optimizer(previous[-1], optimizer)
-        if (state["settings"]["batch_size"], state["settings"]["seed"]) != (settings.batch_size, settings.seed):
-            raise InputError("이어서 학습하려면 처음과 같은 --batch-size와 --seed를 써야 합니다.")
+        changed = [f"--{name.replace('_', '-')}" for name in RESUME_SETTINGS
+                   if state["settings"][name] != getattr(settings, name)]
+        if state["total_steps"] != total:
+            changed.append(f"총 스텝 수 {state['total_steps']} -> {total} (--epochs, --max-steps, 데이터)")
+        if changed:
+            raise InputError(f"이어서 학습하려면 처음과 같은 설정을 써야 합니다. 달라진 것: {', '.join(changed)}")
         step = state["step"]
-    tokenizer_file = Path(source) / "tokenizer.json"
     last = previous[-1] if previous else None
     progress = tqdm(total=total, initial=step, desc="finetune", unit="step")
     while step < total:
@@ -232,7 +246,7 @@ def train(settings: Settings) -> Path:
         progress.set_postfix(loss=f"{loss:.3f}", epoch=epoch)
         if step % settings.save_every == 0 or step == total:
             last = out / f"checkpoint-{step}"
-            save_checkpoint(last, model, tokenizer_file, optimizer,
+            save_checkpoint(last, model, tokenizer_json, optimizer,
                             {"step": step, "total_steps": total, "epoch": epoch, "loss": loss,
                              "source": str(source), "settings": asdict(settings)})
             for old in checkpoints_in(out)[: -settings.keep]:
@@ -264,9 +278,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--device", default=defaults.device, help="cpu 또는 cuda")
     parser.add_argument("--resume", action="store_true", help="--out의 가장 최근 체크포인트에서 이어서 학습")
     args = parser.parse_args(argv)
-    settings = Settings(**{k: v for k, v in vars(args).items()})
-    if settings.batch_size < 1 or settings.save_every < 1 or settings.lr <= 0:
-        parser.error("--batch-size와 --save-every는 1 이상, --lr은 0보다 커야 합니다")
+    try:
+        settings = Settings(**vars(args))
+    except InputError as exc:
+        parser.error(str(exc))
     try:
         last = train(settings)
     except (SummarizerError, OSError) as exc:

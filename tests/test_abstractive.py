@@ -13,7 +13,10 @@ from unittest import mock
 import pytest
 import torch
 from test_abstractive_support import (  # noqa: F401 (tiny_model, tiny_tokenizer are fixtures)
+    INVENTED,
+    SAMSUNG_PAGES,
     SUMMARIZATION_IDS,
+    fixed_generate,
     tiny_checkpoint,
     tiny_model,
     tiny_tokenizer,
@@ -21,14 +24,18 @@ from test_abstractive_support import (  # noqa: F401 (tiny_model, tiny_tokenizer
 
 from summarizer import Briefing, ModelUnavailableError, summarize
 from summarizer.abstractive import (
+    Engine,
     KobartOptions,
+    TokenIds,
     fact_check,
     fit_to_budget,
+    load_checkpoint,
     load_engine,
     make_bullets,
     pack,
 )
 from summarizer.briefing import Source
+from summarizer.checkpoints import config_token_ids
 from summarizer.korean import split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,6 +82,22 @@ def test_options_reject_settings_that_cannot_work():
         KobartOptions(num_beams=0)
 
 
+def test_options_refuse_no_new_tokens_and_inputs_over_1024_tokens():
+    with pytest.raises(ValueError, match="max_new_tokens must be >= 1"):
+        KobartOptions(max_new_tokens=0, min_new_tokens=0)
+    with pytest.raises(ValueError, match="at most 1024"):
+        KobartOptions(max_input_tokens=1025)
+    assert KobartOptions(max_input_tokens=1024).max_input_tokens == 1024
+
+
+def test_input_limit_is_1024_at_most_and_never_more_than_the_model_positions(tiny_model):
+    engine = load_engine(KobartOptions(model=str(tiny_model)))
+    assert engine.max_positions == 1026  # KoBART's config value
+    assert engine.input_limit(KobartOptions()) == 1024
+    assert engine.input_limit(KobartOptions(max_input_tokens=200)) == 200
+    assert Engine(engine.model, engine.tokenizer, 300).input_limit(KobartOptions()) == 300
+
+
 # ---------------------------------------------------------------- fact check
 
 
@@ -99,6 +122,12 @@ def test_fit_to_budget_keeps_heaviest_whole_bullets_and_shortens_only_when_nothi
     assert fit_to_budget(texts, [0.1, 0.9, 0.5], 100) == [(1, texts[1]), (2, texts[2])]
     [(index, text)] = fit_to_budget(["첫 문장은 길다 " * 10], [1.0], 30)
     assert index == 0 and len(text) <= 30 and text.endswith("…")
+
+
+def test_a_bullet_shortened_to_fit_is_noted(tiny_model):
+    briefing = _briefing_of_invented_summaries(tiny_model, max_chars=20)
+    assert [b.text for b in briefing.bullets] == ["삼성전자가 9999억 원을 새로…"]
+    assert "KoBART: 글자 수 제한(20자)에 맞춰 요약을 줄이고 '…'로 표시했습니다." in briefing.notes
 
 
 # ---------------------------------------------------------------- missing weights
@@ -180,6 +209,16 @@ def test_token_ids_come_from_the_checkpoint_config(tmp_path, tiny_tokenizer):
             ids["decoder_start_token_id"], ids["forced_eos_token_id"], ids["pad_token_id"])
 
 
+def test_fetch_reads_token_ids_as_the_engine_does(tmp_path, tiny_tokenizer):
+    folder = tiny_checkpoint(tmp_path / "ids", tiny_tokenizer)
+    generation = json.loads((folder / "generation_config.json").read_text(encoding="utf-8"))
+    generation |= {"eos_token_id": [1, 2], "forced_eos_token_id": None}  # a list; a null the config fills
+    (folder / "generation_config.json").write_text(json.dumps(generation), encoding="utf-8")
+    engine_ids = TokenIds.from_model(load_checkpoint(folder)[0])
+    expected = {"bos": 0, "eos": 1, "pad": 3, "decoder_start": 2, "forced_eos": 2}
+    assert config_token_ids(folder) == vars(engine_ids) == expected
+
+
 def test_engine_is_loaded_once_and_reused(tiny_model):
     options = KobartOptions(model=str(tiny_model), **FAST)
     assert load_engine(options) is load_engine(KobartOptions(model=str(tiny_model)))
@@ -202,6 +241,35 @@ def test_map_reduce_reads_everything_in_windows_with_one_generate_per_level(tiny
     assert all(row[0] == bos and row[-1] == eos for row in rows)
     fed = Counter(t for row in rows for t in row[1:-1])
     assert fed == Counter(t for ids in engine.encode([s.text for g in groups for s in g]) for t in ids)
+
+
+def _overgrowing_summary(engine) -> list[int]:
+    """64 generated ids whose text re-encodes to more than 64 tokens (a word-inner piece repeated)."""
+    return next([i] * 64 for i in sorted(engine.tokenizer.get_vocab().values())
+                if i not in engine.special and len(engine.encode(engine.decode([[i] * 64]))[0]) > 64)
+
+
+def test_map_reduce_reduces_the_generated_ids_so_it_ends(tiny_model, seed_articles):
+    # Reduced as re-encoded text, two of these 64-token summaries would need over 128 tokens and
+    # never share an input of 130 - 2: the number of inputs would never shrink.
+    options = KobartOptions(model=str(tiny_model), max_new_tokens=64, min_new_tokens=0, max_input_tokens=130)
+    engine = load_engine(options)
+    summary = _overgrowing_summary(engine)
+    with mock.patch.object(engine.model, "generate", side_effect=fixed_generate(engine, summary)) as fake:
+        [result] = engine.summarize_groups([_sentences(seed_articles)[0]], options)
+    assert result.inputs > 4 and result.levels == fake.call_count
+    assert result.text == engine.decode([summary])[0]
+    reduce_inputs = fake.call_args_list[1].kwargs["input_ids"].tolist()
+    assert [t for t in reduce_inputs[0] if t != engine.ids.pad] == engine.wrap(summary * 2)  # as generated
+
+
+def test_a_reduce_that_cannot_shrink_fails_instead_of_looping(tiny_model, seed_articles):
+    options = KobartOptions(model=str(tiny_model), max_new_tokens=64, min_new_tokens=0, max_input_tokens=130)
+    loaded = load_engine(options)
+    engine = Engine(loaded.model, loaded.tokenizer, 100)  # inputs of 100 tokens hold one summary of 64
+    with (mock.patch.object(engine.model, "generate", side_effect=fixed_generate(engine, [10] * 64)),
+          pytest.raises(ValueError, match="lower max_new_tokens")):
+        engine.summarize_groups([_sentences(seed_articles)[0]], options)
 
 
 def test_event_tokens_limits_what_is_read_to_whole_central_sentences(tiny_model, seed_articles):
@@ -229,10 +297,24 @@ def test_summarize_kobart_returns_a_briefing_like_textrank(tiny_model, seed_arti
     assert all(len(section.bullets) == 1 for section in briefing.sections)  # one bullet per event
     for bullet in briefing.bullets:
         assert bullet.sources and bullet.support == len(bullet.articles)
-        assert bullet.flags == fact_check([bullet.text], [[s.text for s in bullet.sources]])[0]
     assert Briefing.from_dict(json.loads(json.dumps(briefing.to_dict()))).to_dict() == briefing.to_dict()
     markdown = briefing.to_markdown()
     assert all(f"확인 필요: {', '.join(b.flags)}" in markdown for b in briefing.bullets if b.flags)
+
+
+def _briefing_of_invented_summaries(model: Path, max_chars: int = 600) -> Briefing:
+    """summarize(SAMSUNG_PAGES, method="kobart") with a model that writes INVENTED for every input."""
+    options = KobartOptions(model=str(model), max_new_tokens=32, min_new_tokens=0)
+    engine = load_engine(options)
+    with mock.patch.object(engine.model, "generate", side_effect=fixed_generate(engine, engine.encode([INVENTED])[0])):
+        return summarize(SAMSUNG_PAGES, method="kobart", max_chars=max_chars, kobart=options)
+
+
+def test_kobart_bullets_flag_the_invented_number_and_not_the_sourced_name(tiny_model):
+    briefing = _briefing_of_invented_summaries(tiny_model)
+    assert [b.text for b in briefing.bullets] == [INVENTED]
+    assert briefing.bullets[0].flags == ["9999억"]  # 삼성전자 is in every source sentence
+    assert "⚠ 확인 필요: 9999억" in briefing.to_markdown()
 
 
 def test_small_budget_generates_fewer_events_and_says_so(tiny_model, seed_articles):
@@ -247,7 +329,7 @@ def test_beam_cache_without_cross_attention_copies_gives_the_same_output(tiny_mo
                             min_new_tokens=2)
     engine = load_engine(options)
     inputs = [engine.wrap(ids[:150]) for ids in engine.encode(seed_articles)]
-    ours = engine.generate(inputs, options)
+    ours = engine.decode(engine.generate(inputs, options))
     width = max(map(len, inputs))
     plain = engine.model.generate(
         input_ids=torch.tensor([row + [engine.ids.pad] * (width - len(row)) for row in inputs]),

@@ -7,9 +7,9 @@ from unittest import mock
 
 import pytest
 import torch
-from test_abstractive_support import real_shaped_checkpoint
+from test_abstractive_support import INVENTED, SAMSUNG_PAGES, fixed_generate, real_shaped_checkpoint
 
-from summarizer.abstractive import KobartOptions, fact_check, generate_events, load_engine
+from summarizer.abstractive import KobartOptions, generate_events, load_engine
 from summarizer.pipeline import Limits, prepare, validate
 
 pytestmark = pytest.mark.slow
@@ -63,7 +63,11 @@ def test_default_path_is_int8_and_bullets_carry_fact_check_flags(kobart_random, 
     assert events and all(len(e.bullets) == 1 for e in events)
     for bullet in (b for e in events for b in e.bullets):
         assert bullet.text and bullet.sources
-        assert bullet.flags == fact_check([bullet.text], [[s.text for s in bullet.sources]])[0]
+    invented = engine.encode([INVENTED])[0]
+    with mock.patch.object(engine.model, "generate", side_effect=fixed_generate(engine, invented)):
+        [event] = generate_events(prepare(validate(SAMSUNG_PAGES, Limits())), 1500, options)
+    [bullet] = event.bullets
+    assert bullet.text == INVENTED and bullet.flags == ["9999억"]  # 삼성전자 is in every source sentence
 
 
 def test_fp32_path_accepts_1024_tokens_and_the_engine_refuses_more(kobart_random, seeds_prepared):
@@ -71,7 +75,7 @@ def test_fp32_path_accepts_1024_tokens_and_the_engine_refuses_more(kobart_random
     engine = load_engine(options)
     assert any(type(m) is torch.nn.Linear for m in engine.model.modules())
     body = [t for s in seeds_prepared.sentences for t in engine.encode([s.text])[0]][:1022]
-    [text] = engine.generate([engine.wrap(body)], options)
-    assert text
+    [ids] = engine.generate([engine.wrap(body)], options)
+    assert len(ids) <= FAST["max_new_tokens"] and engine.decode([ids])[0]
     with pytest.raises(ValueError, match="1024"):
         engine.generate([engine.wrap(body + [body[0]])], options)

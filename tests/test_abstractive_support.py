@@ -1,5 +1,5 @@
 """Builders and fixtures shared by the KoBART tests (no tests here): a tokenizer trained in-test,
-tiny BARTs, KoBART's real shape with random weights.
+tiny BARTs, KoBART's real shape with random weights, a stand-in for generate().
 
 The tiny tokenizer is a Metaspace BPE trained on the bundled seed pages with KoBART's seven special
 tokens at KoBART's ids, so the engine sees the same kind of tokenizer it gets from a real checkpoint.
@@ -17,6 +17,14 @@ SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 # unlike kobart-base-v2 (all 1): tests use both to prove nothing is hard-coded.
 SUMMARIZATION_IDS = {"bos_token_id": 0, "eos_token_id": 1, "pad_token_id": 3,
                      "decoder_start_token_id": 2, "forced_eos_token_id": 2}
+# Pages in which every sentence names 삼성전자 and none says 9999억, and a summary of them that
+# invents that number: its bullet must be flagged for 9999억 and for nothing else.
+SAMSUNG_PAGES = [
+    ("삼성전자는 평택 반도체 공장에 5000억 원을 투자한다고 밝혔다. 삼성전자는 새 공장을 내년 봄에 짓기 시작한다.\n"
+     "삼성전자 관계자는 반도체 수요가 크게 늘었다고 말했다."),
+    "삼성전자가 평택 반도체 공장에 5000억 원을 투자한다. 삼성전자는 이번 투자로 일자리가 늘어난다고 설명했다.",
+]
+INVENTED = "삼성전자가 9999억 원을 새로 투자한다."
 TINY_DIMS = {"d_model": 32, "encoder_layers": 1, "decoder_layers": 1, "encoder_attention_heads": 2,
              "decoder_attention_heads": 2, "encoder_ffn_dim": 64, "decoder_ffn_dim": 64,
              "max_position_embeddings": 1026, "dropout": 0.0}
@@ -46,6 +54,22 @@ def tiny_checkpoint(dest: Path, tokenizer_file: Path, token_ids: dict | None = N
     vocab = Tokenizer.from_file(str(tokenizer_file)).get_vocab_size()
     config = {"model_type": "bart", "vocab_size": vocab, **TINY_DIMS, **(token_ids or SUMMARIZATION_IDS)}
     return random_checkpoint(config, tokenizer_file, dest, seed=seed)
+
+
+def fixed_generate(engine, ids: list[int], max_calls: int = 20):
+    """A stand-in for ``engine.model.generate`` that writes ``ids`` for every input; it fails after
+    ``max_calls`` calls, so a map-reduce that never ends fails instead of hanging."""
+    import torch
+
+    calls = 0
+
+    def generate(input_ids, **_):
+        nonlocal calls
+        calls += 1
+        assert calls <= max_calls, "map-reduce did not end"
+        return torch.tensor([[engine.ids.decoder_start, *ids, engine.ids.eos]] * input_ids.shape[0])
+
+    return generate
 
 
 def real_shaped_checkpoint(dest: Path, kobart_assets: Path) -> Path:

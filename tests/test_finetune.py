@@ -3,7 +3,6 @@ exact resume, and a fine-tuned model whose unsupported number the engine's fact 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,9 @@ from safetensors.torch import load_file
 from test_abstractive_support import tiny_model, tiny_tokenizer  # noqa: F401 (fixtures)
 from tokenizers import Tokenizer
 
-from summarizer import InputError, summarize
+from summarizer import InputError, finetune, summarize
 from summarizer.abstractive import KobartOptions, TokenIds, load_checkpoint
-from summarizer.finetune import collate, main, make_example, read_pairs, train_step
+from summarizer.finetune import Settings, collate, main, make_example, read_pairs, train_step
 from summarizer.korean import split_sentences
 
 SUMMARIZATION = TokenIds(bos=0, eos=1, pad=3, decoder_start=2, forced_eos=2)
@@ -89,6 +88,13 @@ def test_read_pairs_skips_missing_summaries_and_names_bad_lines(tmp_path, seed_j
         read_pairs(bad)
 
 
+def test_read_pairs_skips_blank_summaries(tmp_path):
+    path = tmp_path / "blank.jsonl"
+    rows = [{"article_sents": ["기사 문장입니다."], "abstractive": summary} for summary in [" \n\t ", "", " 요약 "]]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assert read_pairs(path) == ([(["기사 문장입니다."], "요약")], 2)
+
+
 def test_one_step_lowers_the_loss_on_a_tiny_model(tiny_model, seed_articles):
     model, tokenizer = load_checkpoint(tiny_model)
     ids = TokenIds.from_model(model)
@@ -118,26 +124,71 @@ def test_one_step_lowers_the_loss_on_the_real_kobart_shape(kobart_assets, seed_a
     assert after < before
 
 
-def test_finetune_command_saves_safetensors_and_resumes_exactly(tmp_path, tiny_model, seed_jsonl):
+class Killed(Exception):
+    """The process dying mid-run."""
+
+
+def test_finetune_command_saves_safetensors_and_resumes_exactly(tmp_path, tiny_model, seed_jsonl, monkeypatch):
+    args = [str(seed_jsonl), "--model", str(tiny_model), "--max-steps", "8", "--save-every", "2",
+            "--batch-size", "2", "--lr", "1e-3"]
     out = tmp_path / "run"
-    args = [str(seed_jsonl), "--model", str(tiny_model), "--out", str(out), "--max-steps", "4",
-            "--save-every", "2", "--batch-size", "2", "--lr", "1e-3"]
-    assert main(args) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["checkpoint-2", "checkpoint-4"]
-    final = out / "checkpoint-4"
+    assert main([*args, "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["checkpoint-6", "checkpoint-8"]
+    final = out / "checkpoint-8"
     assert {"model.safetensors", "optimizer.safetensors", "tokenizer.json", "config.json"} <= {
         p.name for p in final.iterdir()}
     assert not list(final.glob("*.bin")) and not list(final.glob("*.pt"))
-    assert json.loads((final / "trainer_state.json").read_text())["step"] == 4
+    assert json.loads((final / "trainer_state.json").read_text())["step"] == 8
     uninterrupted = load_file(final / "model.safetensors")
 
-    shutil.rmtree(final)  # as if the run had been killed after its step-2 checkpoint
-    assert main([*args, "--resume"]) == 0
-    resumed = load_file(final / "model.safetensors")
+    killed = tmp_path / "killed"  # a run killed after its step-2 checkpoint
+    steps = []
+
+    def step_then_die(*call, **named):
+        steps.append(1)
+        if len(steps) > 2:
+            raise Killed
+        return train_step(*call, **named)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(finetune, "train_step", step_then_die)
+        with pytest.raises(Killed):
+            main([*args, "--out", str(killed)])
+    assert [p.name for p in killed.iterdir()] == ["checkpoint-2"]
+    # The resumed run saves steps 4, 6 and 8; keeping the newest two deletes checkpoint-2, the one
+    # it resumed from, before the last save.
+    assert main([*args, "--out", str(killed), "--resume"]) == 0
+    assert sorted(p.name for p in killed.iterdir()) == ["checkpoint-6", "checkpoint-8"]
+    assert (killed / "checkpoint-8" / "tokenizer.json").read_bytes() == (tiny_model / "tokenizer.json").read_bytes()
+    resumed = load_file(killed / "checkpoint-8" / "model.safetensors")
     assert uninterrupted.keys() == resumed.keys()
     assert all(torch.allclose(uninterrupted[k], resumed[k], atol=1e-6) for k in resumed)
-    assert not all(torch.equal(uninterrupted[k], load_file(out / "checkpoint-2" / "model.safetensors")[k])
-                   for k in resumed)  # training did change the weights
+    start = load_file(tiny_model / "model.safetensors")
+    assert not all(torch.equal(uninterrupted[k], start[k]) for k in resumed)  # training did change the weights
+
+
+def test_resume_refuses_a_different_learning_rate_schedule(tmp_path, tiny_model, seed_jsonl, capsys):
+    def run(max_steps: str, lr: str, *extra: str) -> int:
+        return main([str(seed_jsonl), "--model", str(tiny_model), "--out", str(tmp_path / "run"), "--max-steps",
+                     max_steps, "--lr", lr, "--save-every", "2", "--batch-size", "2", *extra])
+
+    assert run("2", "1e-3") == 0
+    capsys.readouterr()
+    assert run("2", "2e-3", "--resume") == 2
+    assert "달라진 것: --lr" in capsys.readouterr().err
+    assert run("4", "1e-3", "--resume") == 2
+    assert "총 스텝 수 2 -> 4" in capsys.readouterr().err
+    assert run("2", "1e-3", "--resume") == 0
+
+
+@pytest.mark.parametrize("option", ["--epochs", "--max-steps"])
+def test_finetune_refuses_zero_epochs_or_steps(option, tmp_path, tiny_model, seed_jsonl, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([str(seed_jsonl), "--model", str(tiny_model), "--out", str(tmp_path / "o"), option, "0"])
+    assert stop.value.code == 2 and option in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+    with pytest.raises(InputError):
+        Settings(data="pairs.jsonl", **{option[2:].replace("-", "_"): 0})
 
 
 def test_finetune_rejects_data_without_pairs(tmp_path, tiny_model, capsys):
