@@ -186,6 +186,7 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
             text = sentences[i].text
             if len(text) > max_chars:
                 text = text[: max(max_chars - 1, 1)] + "…"
+                prepared.notes.append(f"가장 중요한 문장이 글자 수 제한({max_chars}자)보다 길어 줄이고 '…'로 표시했습니다.")
             bullets.append(
                 Bullet(
                     text=text,

@@ -26,6 +26,17 @@ def test_budget_is_respected_and_used(seed_articles, budget):
         assert briefing.length > budget * 0.6
 
 
+def test_a_sentence_longer_than_the_budget_is_shortened_and_noted(seed_articles):
+    sentence = ("이재용 삼성전자 회장은 샘 올트먼 오픈AI 최고경영자와 손정의 소프트뱅크그룹 회장을 "
+                "서울 서초 사옥에서 만나 인공지능 합작사 스타게이트 협력 방안을 두 시간 동안 논의했다.")
+    briefing = summarize(sentence, max_chars=30)
+    [bullet] = briefing.bullets
+    assert len(bullet.text) == 30 and bullet.text.endswith("…")
+    assert sentence.startswith(bullet.text[:-1]) and bullet.sources[0].text == sentence
+    assert any("30자" in note and "…" in note for note in briefing.notes)
+    assert not summarize(seed_articles, max_chars=120).notes  # whole sentences fit: nothing to say
+
+
 def test_redundancy_control_is_a_real_knob(seed_articles):
     low = summarize(seed_articles, redundancy=0.0)
     high = summarize(seed_articles, redundancy=1.0)
