@@ -74,7 +74,7 @@ def read_pairs(path: Path) -> tuple[list[tuple[list[str], str]], int]:
     """(article sentences, summary) pairs of a JSONL file, and how many lines had no summary or
     article (null or blank)."""
     pairs, skipped = [], 0
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8-sig") as f:  # a BOM from a Windows editor is not JSON
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue

@@ -88,10 +88,10 @@ def test_read_pairs_skips_missing_summaries_and_names_bad_lines(tmp_path, seed_j
         read_pairs(bad)
 
 
-def test_read_pairs_skips_blank_summaries(tmp_path):
+def test_read_pairs_skips_blank_summaries_and_reads_a_bom(tmp_path):
     path = tmp_path / "blank.jsonl"
     rows = [{"article_sents": ["기사 문장입니다."], "abstractive": summary} for summary in [" \n\t ", "", " 요약 "]]
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8-sig")
     assert read_pairs(path) == ([(["기사 문장입니다."], "요약")], 2)
 
 
