@@ -1,6 +1,7 @@
 """The Gradio demo: paste Korean news articles, compare TextRank and KoBART briefings side by side.
 
-Start it with ``python -m demo.app`` (binds 127.0.0.1; ``--host``/``--port`` to change).
+Start it with ``ko-brief-demo``, or ``python -m demo.app`` from a clone (binds 127.0.0.1; ``--host``/
+``--port`` to change). Installed, this folder is the package ``ko_brief_demo``.
 """
 
 import os

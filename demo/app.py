@@ -1,6 +1,10 @@
 """The Gradio page: paste Korean news articles, compare TextRank and KoBART briefings side by side.
 
-    python -m demo.app [--host 127.0.0.1] [--port 7860] [--kobart-model NAME_OR_FOLDER]
+    ko-brief-demo [--host 127.0.0.1] [--port 7860] [--kobart-model NAME_OR_FOLDER] [--auth-file FILE]
+    python -m demo.app ...          (the same, from a clone)
+
+Login for shared use: ``KO_BRIEF_DEMO_AUTH=user:password`` or ``--auth-file`` (one ``user:password``
+per line); binding beyond this machine without it prints a warning.
 
 A thin layer over :func:`summarizer.summarize`: the page collects articles, calls it once per
 engine (TextRank first, KoBART chained after it) and renders the two Briefings the same way.
@@ -10,17 +14,21 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import inspect
+import ipaddress
 import logging
+import os
 import re
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import gradio as gr
 
 import summarizer
 from summarizer import Briefing, Limits, ModelUnavailableError, SummarizerError
 from summarizer.abstractive import KobartOptions
+from summarizer.korean import warm_up
 
 from .inputs import SEPARATOR, collect_articles, seed_text
 from .render import CSS, briefing_html, message_html, removed_html
@@ -35,6 +43,12 @@ MAX_UPLOAD_SIZE = "2mb"  # Gradio rejects larger uploads before they reach the h
 QUEUE_SIZE = 64  # requests waiting beyond this are refused with "queue full"
 TEXTRANK_CONCURRENCY = 2  # one per core
 KOBART_CONCURRENCY = 1  # one generation already uses every core
+AUTH_ENV = "KO_BRIEF_DEMO_AUTH"  # user:password; or --auth-file with one such line per user
+OPEN_WARNING = (
+    "경고: 데모가 이 컴퓨터 밖({host})에서도 접속되도록 열리는데 로그인이 꺼져 있습니다. "
+    "네트워크의 누구나 페이지와 API를 쓸 수 있습니다. "
+    f"{AUTH_ENV}=사용자:비밀번호 환경 변수나 --auth-file로 로그인을 켜세요."
+)
 GENERIC_ERROR = "요약 중 예기치 못한 문제가 생겼습니다. 입력을 확인하고 다시 시도해 주세요. 문제가 계속되면 관리자에게 알려 주세요."
 
 WAITING = message_html("기사를 넣고 ‘요약하기’를 누르면 결과가 여기에 나타납니다.", "info")
@@ -161,8 +175,56 @@ def build_app(kobart_options: KobartOptions | None = None, limits: Limits = DEMO
     return app
 
 
+def is_loopback(host: str) -> bool:
+    """True when ``host`` is reachable from this machine only (localhost, 127.0.0.0/8, ::1)."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to any address
+        return False
+
+
+def read_credentials(spec: str, origin: str) -> list[tuple[str, str]]:
+    """``user:password`` pairs, one per line (blank lines and ``#`` comments skipped).
+
+    Raises ValueError in Korean naming ``origin`` (the variable or file) when a line is not such a pair.
+    """
+    pairs = []
+    for number, line in enumerate(spec.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        user, sep, password = line.partition(":")
+        if not (sep and user.strip() and password):
+            raise ValueError(f"{origin} {number}번째 줄이 '사용자:비밀번호' 형식이 아닙니다.")
+        pairs.append((user.strip(), password))
+    if not pairs:
+        raise ValueError(f"{origin}에 '사용자:비밀번호'가 없습니다.")
+    return pairs
+
+
+def credentials(auth_file: str | None) -> list[tuple[str, str]] | None:
+    """Logins from ``--auth-file`` or else $KO_BRIEF_DEMO_AUTH; None when neither is given."""
+    if auth_file:
+        try:
+            text = Path(auth_file).expanduser().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"로그인 파일 '{auth_file}'을 읽을 수 없습니다 ({exc}).") from exc
+        return read_credentials(text, f"로그인 파일 '{auth_file}'")
+    if os.environ.get(AUTH_ENV):
+        return read_credentials(os.environ[AUTH_ENV], f"환경 변수 {AUTH_ENV}")
+    return None
+
+
 def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int | None = None, **kwargs):
-    """Start ``app`` with the page's CSS and upload cap; returns what ``Blocks.launch`` returns."""
+    """Start ``app`` with the page's CSS and upload cap; returns what ``Blocks.launch`` returns.
+
+    Kiwi is loaded and warmed first, so the server is ready when it says it is up. Pass
+    ``auth=[(user, password), ...]`` for a login; without it a non-loopback ``host`` gets a warning.
+    """
+    if not kwargs.get("auth") and not is_loopback(host):
+        print(OPEN_WARNING.format(host=host), file=sys.stderr)
+    log.info("형태소 분석기(Kiwi)를 불러와 첫 분석을 마치는 중…")
+    warm_up()
     return app.launch(
         server_name=host,
         server_port=port,
@@ -177,19 +239,28 @@ def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int | None = None, **k
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m demo.app", description="한국어 뉴스 브리핑 데모 (Gradio)")
+    parser = argparse.ArgumentParser(prog="ko-brief-demo", description="한국어 뉴스 브리핑 데모 (Gradio)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     parser.add_argument(
         "--kobart-model",
         help="KoBART registry name, hub id or checkpoint folder (default: the registry default)",
     )
+    parser.add_argument(
+        "--auth-file",
+        help=f"login file, one user:password per line (or set {AUTH_ENV}=user:password); "
+        "required for a shared page",
+    )
     args = parser.parse_args(argv)
+    try:
+        auth = credentials(args.auth_file)
+    except ValueError as exc:
+        sys.exit(f"데모를 시작할 수 없습니다: {exc}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own startup probes
     app = build_app(KobartOptions(model=args.kobart_model))
     try:
-        launch(app, args.host, args.port)
+        launch(app, args.host, args.port, auth=auth, auth_message="한국어 뉴스 브리핑: 로그인하세요.")
     except OSError as exc:  # the port is taken, or the host is not an address of this machine
         sys.exit(f"데모를 {args.host}:{args.port}에서 시작할 수 없습니다 ({exc}). --port로 다른 포트를 지정해 주세요.")
 

@@ -7,7 +7,9 @@ from pathlib import Path
 from summarizer import InputError, split_articles
 from summarizer.pipeline import read_text_file
 
-SEED_DIR = Path(__file__).resolve().parents[1] / "examples" / "seeds"
+# Installed (ko_brief_demo), the seed pages ship inside the package; in a clone they are examples/seeds.
+_PACKAGED_SEEDS = Path(__file__).resolve().parent / "seeds"
+SEED_DIR = _PACKAGED_SEEDS if _PACKAGED_SEEDS.is_dir() else Path(__file__).resolve().parents[1] / "examples" / "seeds"
 SEPARATOR = "---"  # a line of only dashes (3 or more) or of `===` starts the next article
 
 

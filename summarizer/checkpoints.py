@@ -1,6 +1,9 @@
-"""Known KoBART checkpoints (models/registry.json) and getting their weights onto this machine.
+"""Known KoBART checkpoints (the registry shipped in this package) and getting their weights onto
+this machine.
 
-Loading never touches the network: :func:`locate` looks only in ``models/<name>/`` and the local
+Weights live in the models folder (:data:`MODELS_DIR`): ``$KO_BRIEF_MODELS`` when set, else the
+checkout's ``models/`` when running from a clone, else the user's data folder (platformdirs).
+Loading never touches the network: :func:`locate` looks only in ``<models>/<name>/`` and the local
 Hugging Face cache, so missing weights fail at once with the command that fetches them (instead of
 the hub client's ~20 s retry loop). :func:`fetch` (``ko-brief fetch NAME``) is the one place that
 downloads; it honours ``HF_HUB_OFFLINE`` and always leaves safetensors weights.
@@ -11,19 +14,42 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from summarizer.errors import ModelUnavailableError
 
-MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
-REGISTRY_FILE = MODELS_DIR / "registry.json"
+MODELS_ENV = "KO_BRIEF_MODELS"
+# Package data, so an installed wheel has it too.
+REGISTRY_FILE = files(__package__).joinpath("registry.json")
+
+
+def default_models_dir() -> Path:
+    """Where weights go: ``$KO_BRIEF_MODELS``, else a clone's ``models/``, else the user data folder.
+
+    The user data folder (``~/.local/share/ko-brief/models`` on Linux, platformdirs' choice on
+    macOS and Windows) rather than a cache folder: fine-tuned checkpoints are written there too,
+    and on an offline machine fetched weights cannot be fetched again.
+    """
+    if os.environ.get(MODELS_ENV):
+        return Path(os.environ[MODELS_ENV]).expanduser()
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "models").is_dir():
+        return checkout / "models"
+    from platformdirs import user_data_path
+
+    return user_data_path("ko-brief") / "models"
+
+
+MODELS_DIR = default_models_dir()  # read once at import, like HF_HOME
 # What a usable checkpoint folder holds; weights as *.safetensors.
 REQUIRED_FILES = ("config.json", "tokenizer.json")
 DOWNLOAD_PATTERNS = [
@@ -42,7 +68,7 @@ _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """One entry of models/registry.json."""
+    """One entry of the checkpoint registry (summarizer/registry.json)."""
 
     name: str
     hub_id: str
@@ -70,7 +96,7 @@ def default_name() -> str:
 
 
 def folder_name(source: str) -> str:
-    """models/ sub-folder for a registry name or hub id (``owner/name`` -> ``owner--name``)."""
+    """Models-folder sub-folder for a registry name or hub id (``owner/name`` -> ``owner--name``)."""
     return source.replace("/", "--")
 
 
@@ -111,7 +137,7 @@ def _from_hf_cache(hub_id: str, revision: str | None) -> Path | None:
 def locate(source: str | None = None) -> Path:
     """The local folder holding ``source`` (registry name, hub id or folder path; None = default).
 
-    Looks in the folder itself, then ``models/<name>/``, then the Hugging Face cache at the pinned
+    Looks in the folder itself, then ``<models>/<name>/``, then the Hugging Face cache at the pinned
     revision; never downloads. Raises ModelUnavailableError naming ``ko-brief fetch <name>``.
     """
     source = source or default_name()
@@ -134,12 +160,12 @@ def locate(source: str | None = None) -> Path:
         return cached
     raise ModelUnavailableError(
         f"KoBART 가중치({hub_id})가 이 컴퓨터에 없습니다. 인터넷이 되는 곳에서 "
-        f"`ko-brief fetch {source}`를 실행해 models/{folder_name(source)}/에 받아 두세요."
+        f"`ko-brief fetch {source}`를 실행해 {MODELS_DIR / folder_name(source)}에 받아 두세요."
     )
 
 
 def fetch(source: str, revision: str | None = None) -> Path:
-    """Download ``source`` (registry name or hub id) into models/<name>/ as safetensors.
+    """Download ``source`` (registry name or hub id) into ``<models>/<name>/`` as safetensors.
 
     Checkpoints that ship only ``pytorch_model.bin`` are converted once, loading the pickle with
     torch's ``weights_only`` guard. Honours HF_HUB_OFFLINE (then only the local cache can serve).
@@ -212,16 +238,18 @@ def random_checkpoint(config: dict[str, Any], tokenizer_file: Path, dest: Path, 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``ko-brief fetch NAME``: download a checkpoint into models/NAME/ (``--list`` shows the registry)."""
+    """``ko-brief fetch NAME``: download a checkpoint into <models>/NAME/ (``--list`` shows the registry)."""
     parser = argparse.ArgumentParser(
         prog="ko-brief fetch",
-        description="KoBART 체크포인트를 models/<이름>/에 safetensors로 내려받아 오프라인에서 쓰게 합니다.",
+        description=f"KoBART 체크포인트를 모델 폴더(<이름>/)에 safetensors로 내려받아 오프라인에서 쓰게 합니다. "
+        f"모델 폴더는 {MODELS_ENV} 환경 변수로 바꿀 수 있습니다 (지금: {MODELS_DIR}).",
     )
     parser.add_argument("name", nargs="?", help=f"등록된 이름 또는 허브 ID owner/name (기본 {default_name()})")
     parser.add_argument("--revision", help="커밋, 브랜치 또는 태그 (기본: 등록부에 고정된 커밋)")
     parser.add_argument("--list", action="store_true", help="등록된 체크포인트 목록을 보여 주고 끝냅니다")
     args = parser.parse_args(argv)
     if args.list:
+        print(f"모델 폴더: {MODELS_DIR} ({MODELS_ENV}로 바꿀 수 있습니다)")
         for entry in registry().values():
             state = "받음" if has_weights(MODELS_DIR / entry.name) else "받지 않음"
             marker = " (기본)" if entry.name == default_name() else ""

@@ -24,6 +24,11 @@ def kiwi():
     return Kiwi()
 
 
+def warm_up() -> None:
+    """Load Kiwi and make its first analysis now: Kiwi's first call costs seconds more than later ones."""
+    split_sentences(["형태소 분석기를 미리 준비합니다."])
+
+
 @dataclass(frozen=True)
 class Morpheme:
     form: str

@@ -215,20 +215,25 @@ def tiny_kobart(dest: Path) -> Path:
     return random_checkpoint(config, dest / "tokenizer.json", dest)
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @contextmanager
-def served(app):
-    """``app`` running on 127.0.0.1 (a free port) and a gradio_client Client for it."""
+def served(app, auth: list[tuple[str, str]] | None = None):
+    """``app`` running on 127.0.0.1 (a free port) and a gradio_client Client for it (logged in
+    with the first of ``auth`` when given)."""
     from gradio_client import Client
 
     from demo.app import launch
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    _, url, _ = launch(app, port=port, prevent_thread_lock=True, quiet=True)
+    _, url, _ = launch(app, port=_free_port(), prevent_thread_lock=True, quiet=True, auth=auth)
     try:
         assert url.startswith("http://127.0.0.1:")  # never bound beyond this machine by default
-        yield Client(url, verbose=False, download_files=False, analytics_enabled=False)
+        yield Client(url, verbose=False, download_files=False, analytics_enabled=False,
+                     auth=auth[0] if auth else None)
     finally:
         app.close()
 
@@ -395,3 +400,109 @@ def test_busy_port_gets_one_korean_line_not_a_traceback():
     assert result.returncode == 1
     assert f"127.0.0.1:{port}에서 시작할 수 없습니다" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------- shared use: login, warning, warm-up
+
+
+def test_with_a_login_the_api_refuses_anonymous_calls_and_serves_logged_in_ones():
+    import httpx
+    from gradio_client import Client
+
+    from demo.app import build_app
+
+    with served(build_app(), auth=[("editor", "s3cret pass")]) as client:
+        url = client.src
+        for method, path, body in [("GET", "config", None), ("GET", "gradio_api/info", None),
+                                   ("POST", "gradio_api/call/textrank", {"data": [seed_text(), None, 1500, 0.7]}),
+                                   ("POST", "gradio_api/queue/join", {"data": [seed_text(), None, 1500, 0.7],
+                                                                      "fn_index": 1, "session_hash": "x"})]:
+            response = httpx.request(method, url + path, json=body)
+            assert response.status_code == 401, (path, response.text)
+            assert "Not authenticated" in response.text and "bullet" not in response.text
+        wrong = httpx.post(url + "login", data={"username": "editor", "password": "s3cret"})
+        assert wrong.status_code == 400
+        with pytest.raises(ValueError, match="Could not login"):
+            Client(url, verbose=False, auth=("editor", "wrong"))
+        textrank, _, _ = client.predict(seed_text(), None, 1500, 0.7, api_name="/textrank")  # logged in
+    expected = summarize(collect_articles(seed_text(), None, 100_000), "textrank", 1500, redundancy=0.7)
+    assert _bullet_texts(textrank) == [b.text for b in expected.bullets] and expected.bullets
+
+
+def test_logins_come_from_the_environment_or_a_file_and_bad_ones_are_refused(tmp_path, monkeypatch):
+    from demo.app import AUTH_ENV, credentials
+
+    monkeypatch.delenv(AUTH_ENV, raising=False)
+    assert credentials(None) is None
+    monkeypatch.setenv(AUTH_ENV, "editor:pa:ss word")
+    assert credentials(None) == [("editor", "pa:ss word")]  # only the first ':' separates
+    logins = tmp_path / "logins"
+    logins.write_text("# 편집국\neditor:one\n\n기자:둘\n", encoding="utf-8")
+    assert credentials(str(logins)) == [("editor", "one"), ("기자", "둘")]  # the file wins over the variable
+    for bad, message in [("# 편집국\neditor\n", "2번째 줄"), ("# only a comment\n", "없습니다"), (":pw\n", "1번째 줄")]:
+        logins.write_text(bad, encoding="utf-8")
+        with pytest.raises(ValueError, match=message):
+            credentials(str(logins))
+    with pytest.raises(ValueError, match="읽을 수 없습니다"):
+        credentials(str(tmp_path / "missing"))
+
+
+def test_bad_login_file_stops_the_demo_with_one_korean_line(tmp_path):
+    from demo.app import main
+
+    (tmp_path / "logins").write_text("editor-without-password\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as stopped:
+        main(["--auth-file", str(tmp_path / "logins"), "--port", str(_free_port())])
+    assert "데모를 시작할 수 없습니다" in str(stopped.value) and "사용자:비밀번호" in str(stopped.value)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the refused bind
+@pytest.mark.parametrize("login", [None, "editor:pw"])
+def test_binding_beyond_loopback_without_a_login_warns_in_korean(login, monkeypatch, capsys):
+    from demo.app import AUTH_ENV, main
+
+    if login:
+        monkeypatch.setenv(AUTH_ENV, login)
+    else:
+        monkeypatch.delenv(AUTH_ENV, raising=False)
+    # 192.0.2.1 (TEST-NET-1) is no address of this machine: the bind fails, nothing is served.
+    with pytest.raises(SystemExit, match="192.0.2.1"):
+        main(["--host", "192.0.2.1", "--port", str(_free_port())])
+    warned = "로그인이 꺼져 있습니다" in capsys.readouterr().err
+    assert warned == (login is None)
+
+
+def test_loopback_hosts_are_told_apart_from_shared_ones():
+    from demo.app import is_loopback
+
+    assert all(map(is_loopback, ["127.0.0.1", "127.0.0.2", "localhost", "::1"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "::", "192.168.0.10", "newsroom.local"]))
+
+
+def test_launch_returns_with_kiwi_loaded_and_warmed_so_the_first_request_loads_nothing(monkeypatch):
+    import kiwipiepy
+
+    from demo.app import build_app
+    from summarizer import korean
+
+    built, analysed = [], []
+    init, split = kiwipiepy.Kiwi.__init__, kiwipiepy.Kiwi.split_into_sents
+
+    def counting_init(self, *args, **kwargs):
+        built.append(1)
+        init(self, *args, **kwargs)
+
+    def counting_split(self, *args, **kwargs):
+        analysed.append(1)
+        return split(self, *args, **kwargs)
+
+    monkeypatch.setattr(kiwipiepy.Kiwi, "__init__", counting_init)
+    monkeypatch.setattr(kiwipiepy.Kiwi, "split_into_sents", counting_split)
+    korean.kiwi.cache_clear()  # as in a fresh server process: no Kiwi yet
+    app = build_app()
+    assert built == [] and analysed == []
+    with served(app) as client:
+        assert len(built) == 1 and len(analysed) >= 1  # loaded and its first call made before launch returned
+        before = len(analysed)
+        client.predict(seed_text(), None, 1500, 0.7, api_name="/textrank")
+        assert len(built) == 1 and len(analysed) > before  # the request analysed text but loaded no Kiwi
