@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -171,7 +172,8 @@ def fetch(source: str, revision: str | None = None) -> Path:
     torch's ``weights_only`` guard. Honours HF_HUB_OFFLINE (then only the local cache can serve).
     """
     from huggingface_hub import snapshot_download
-    from huggingface_hub.constants import is_offline_mode
+    from huggingface_hub.constants import ENDPOINT, is_offline_mode
+    from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
 
     hub_id, pinned = _hub_target(source)
     revision = revision or pinned
@@ -185,7 +187,15 @@ def fetch(source: str, revision: str | None = None) -> Path:
                     allow_patterns=["config.json", "pytorch_model.bin"],
                 )
                 convert_to_safetensors(Path(tmp), dest)
-    except OSError as exc:  # hub errors (HTTP, offline, missing entries) are OSErrors
+    except RevisionNotFoundError as exc:
+        raise ModelUnavailableError(
+            f"'{hub_id}'에 리비전 '{revision or 'main'}'이 없습니다. --revision에 있는 커밋, 브랜치 또는 태그를 주세요."
+        ) from exc
+    except RepositoryNotFoundError as exc:  # also gated or private repositories
+        raise ModelUnavailableError(
+            f"허브({ENDPOINT})에 '{hub_id}' 저장소가 없거나 접근할 수 없습니다. 이름을 확인하세요."
+        ) from exc
+    except OSError as exc:  # other hub errors (HTTP, offline, missing files, connection) are OSErrors
         hint = " HF_HUB_OFFLINE=1이 설정되어 있어 내려받지 않았습니다." if is_offline_mode() else ""
         raise ModelUnavailableError(f"'{hub_id}'를 내려받지 못했습니다.{hint} ({exc})") from exc
     if not has_weights(dest):
@@ -196,11 +206,19 @@ def fetch(source: str, revision: str | None = None) -> Path:
 
 
 def convert_to_safetensors(src: Path, dest: Path) -> None:
-    """Re-save a pytorch_model.bin BART checkpoint in ``src`` as safetensors into ``dest``."""
+    """Re-save the weights of a pytorch_model.bin BART checkpoint in ``src`` as safetensors in ``dest``.
+
+    Only the weights: the config files in ``dest`` stay as downloaded (so a second fetch finds
+    them unchanged and downloads nothing).
+    """
     from transformers import BartForConditionalGeneration
 
     model = BartForConditionalGeneration.from_pretrained(src, use_safetensors=False)
-    model.save_pretrained(dest)
+    with tempfile.TemporaryDirectory() as tmp:
+        model.save_pretrained(tmp)
+        dest.mkdir(parents=True, exist_ok=True)
+        for weights in Path(tmp).glob("*.safetensors*"):
+            shutil.move(weights, dest / weights.name)
 
 
 def pick_token_ids(generation: dict[str, Any], config: dict[str, Any]) -> dict[str, int | None]:
