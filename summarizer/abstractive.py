@@ -41,7 +41,7 @@ class KobartOptions:
     """Settings of the abstractive engine; the defaults are tuned for briefing bullets on CPU.
 
     Attributes:
-        model: registry name (``models/registry.json``), hub id ``owner/name`` or a local folder;
+        model: registry name (``summarizer/registry.json``), hub id ``owner/name`` or a local folder;
             None means the registry default. Weights must be local: see ``ko-brief fetch``.
         quantize: int8 dynamic quantization of every Linear layer on CPU (about 1.5x faster on
             the seed pages, small quality cost); False keeps fp32. Ignored on GPU.
