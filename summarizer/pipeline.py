@@ -23,9 +23,11 @@ from .textrank import centrality, row, select, tfidf
 
 # A line of only ``---`` or ``===`` (3 or more), whatever its line ending (LF, CR LF, CR).
 ARTICLE_SEPARATOR = re.compile(r"(?:\r\n|\r|\n|^|(?<=[\r\n]))[ \t]*(?:-{3,}|={3,})[ \t]*(?:\r\n|\r|\n|$)")
-# Characters that do not occur in text: C0 controls (not TAB/LF/CR), U+FFFD from failed decoding,
-# and unpaired surrogates. Their share marks binary data (Limits.max_control_ratio).
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd\ud800-\udfff]")
+# Characters that do not occur in text: C0 controls (not TAB/LF/CR) and U+FFFD from failed
+# decoding. Their share marks binary data (Limits.max_control_ratio), once there are a few of them:
+# a stray NUL in a short paste is removed by normalisation, not taken for binary data.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+_MIN_BINARY_MARKS = 8
 # Sentences at least this similar (TF-IDF cosine) to a bullet report the same fact: they become
 # its further sources instead of bullets of their own.
 SUPPORT_SIMILARITY = 0.35
@@ -136,7 +138,8 @@ def validate(articles: str | bytes | Sequence[str], limits: Limits) -> list[str]
     one_string = isinstance(articles, (str, bytes))
     for i, text in enumerate(raw):
         # Measured before normalisation removes control characters: real binary data is full of them.
-        if len(_NOT_TEXT.findall(text)) > limits.max_control_ratio * max(len(text), 1):
+        marks = len(_NOT_TEXT.findall(text))
+        if marks >= _MIN_BINARY_MARKS and marks > limits.max_control_ratio * len(text):
             where = "입력이" if one_string else f"{i + 1}번 기사가"
             raise InputError(f"{where} 텍스트가 아닌 바이너리 데이터로 보입니다.")
     texts = [normalize_text(t) for t in raw]

@@ -222,3 +222,10 @@ def test_one_string_with_html_pages_between_separators(seed_articles):
     briefing = summarize(pasted)
     assert len(briefing.articles) == 2 and briefing.bullets
     assert all("<" not in b.text for b in briefing.bullets)
+
+
+@pytest.mark.parametrize("stray", ["\x00", "\ud800", "\x1b"])
+def test_one_stray_character_in_a_short_paste_is_removed_not_taken_for_binary(stray):
+    text = f"삼성전자가 새 반도체 공장을{stray} 착공했다. 투자 규모는 20조 원이다."
+    briefing = summarize(text)
+    assert [b.text for b in briefing.bullets] == ["삼성전자가 새 반도체 공장을 착공했다.", "투자 규모는 20조 원이다."]
