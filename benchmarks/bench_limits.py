@@ -30,6 +30,7 @@ CASES = {
     "200x2350": (200, 470_000),  # the case of the review (issue 8)
     "300x1666": (300, 500_000),  # both caps: Limits.max_articles and max_total_chars
     "1x200000": (1, 200_000),  # one article at Limits.max_article_chars
+    "30x3333": (30, 100_000),  # the demo's caps (demo.app.DEMO_LIMITS)
 }
 
 
