@@ -25,14 +25,16 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Character references that end with ';' (&middot; &#54620; &#xD55C;): "AT&T" stays as it is.
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-# An HTML page, or text with markup of real HTML elements ("<기생충>" is a film title, not a tag).
-_PAGE = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]|<head[\s>]", re.I)
+# Markup of real HTML elements ("<기생충>" is a film title, not a tag). Text with a few of them is
+# an HTML page or fragment; fewer are left to cleaning, which blanks them in place (an article
+# that mentions "<html>" once keeps its lines).
 _TAG = re.compile(
-    r"</?(?:p|div|br|span|a|img|h[1-6]|li|ul|ol|table|tr|td|th|section|article|header|footer|nav|aside|"
-    r"main|figure|figcaption|blockquote|strong|em|b|i|script|style|meta|link|iframe|button|form|input)\b[^<>]{0,300}>",
+    r"<(?:!doctype\s+html|/?(?:html|head|body|title|p|div|br|span|a|img|h[1-6]|li|ul|ol|table|tr|td|th|"
+    r"section|article|header|footer|nav|aside|main|figure|figcaption|blockquote|strong|em|b|i|script|style|"
+    r"meta|link|iframe|button|form|input)\b[^<>]{0,300})>",
     re.I,
 )
-_MIN_TAGS = 3  # fewer stray tags are left to cleaning, which blanks them in place
+_MIN_TAGS = 3
 
 
 def normalize_text(text: str) -> str:
@@ -42,7 +44,7 @@ def normalize_text(text: str) -> str:
         # in its place would glue onto the word or date beside it and defeat cleaning).
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
     text = _LINE_BREAKS.sub("\n", text)
-    if _PAGE.search(text) or len(_TAG.findall(text, 0, 200_000)) >= _MIN_TAGS:
+    if "<" in text and len(_TAG.findall(text, 0, 200_000)) >= _MIN_TAGS:
         text = html_to_text(text)  # entities are decoded by the parser, once
     elif "&" in text:
         text = _ENTITY.sub(lambda m: unescape(m.group(0)), text)
@@ -59,7 +61,6 @@ _BLOCK = frozenset(
     "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
     "header hr li main nav ol p pre section table tbody thead tr ul".split()
 )
-_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
 
 class _TextOfPage(HTMLParser):
@@ -71,7 +72,9 @@ class _TextOfPage(HTMLParser):
         self.skipping: list[str] = []
 
     def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in _SKIP and tag not in _VOID:
+        if tag == "body":  # whatever was left open before it (HTML may omit </head>) has ended
+            self.skipping.clear()
+        elif tag in _SKIP:
             self.skipping.append(tag)
         elif tag in _BLOCK:
             self.parts.append("\n")

@@ -55,6 +55,16 @@ def test_double_escaped_entities_are_decoded_only_once():
     assert normalize_text("&amp;lt;p&amp;gt; &amp;middot;") == "&lt;p&gt; &middot;"
 
 
+def test_a_page_without_end_of_head_keeps_its_body():
+    page = "<html><head><title>제목<meta charset=utf-8><body><p>본문 첫 문장이다.</p><p>둘째 문장이다.</p></body>"
+    assert normalize_text(page) == "본문 첫 문장이다.\n둘째 문장이다."
+
+
+def test_an_article_that_mentions_a_tag_keeps_its_lines():
+    text = "웹 페이지는 <html> 태그로 시작한다.\n둘째 줄이다.\n셋째 줄이다."
+    assert normalize_text(text) == text
+
+
 def test_nfd_hangul_is_composed():
     nfc = "삼성전자가 새 공장을 지었다."
     nfd = unicodedata.normalize("NFD", nfc)
