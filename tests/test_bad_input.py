@@ -1,9 +1,18 @@
 """Bad input: a clear InputError or a sensible briefing, never a traceback from deep inside."""
+import json
+import os
 import random
+import re
+import subprocess
+import sys
+import unicodedata
+from html import unescape
+from pathlib import Path
 
 import pytest
 
-from summarizer import InputError, Limits, summarize
+from summarizer import InputError, Limits, SummarizerError, summarize
+from test_normalize import seed_as_html_page
 
 ARTICLE = (
     "서울시가 내년부터 대중교통 요금을 150원 인상한다고 5일 밝혔다. "
@@ -87,18 +96,6 @@ def test_two_hundred_articles():
 # --- the bad-input matrix: the same inputs through summarize(), `ko-brief summarize` and the demo
 # API. Each gives a briefing that makes sense or a Korean message, never a traceback.
 
-import json  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import unicodedata  # noqa: E402
-from html import unescape  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from summarizer import SummarizerError  # noqa: E402
-from test_normalize import seed_as_html_page  # noqa: E402
-
 REPO = Path(__file__).resolve().parents[1]
 SEPARATOR = "\n---\n"
 ONE_SENTENCE = "삼성전자가 새 반도체 공장을 착공했다."
@@ -137,8 +134,12 @@ INPUTS = {
     "nul": lambda seeds: _every_nth_line(SEPARATOR.join(seeds), 9, lambda line: "\x00" + line),
     "crlf": lambda seeds: SEPARATOR.join(seeds).replace("\n", "\r\n"),
     "nfd": lambda seeds: unicodedata.normalize("NFD", SEPARATOR.join(seeds)),
-    "zero-width": lambda seeds: SEPARATOR.join(seeds).replace("수정", "수\u200b정").replace("기자", "기\u200b자").replace(" ", " \u200b", 50),
-    "lone-surrogates": lambda seeds: _every_nth_line(SEPARATOR.join(seeds), 7, lambda line: line[:3] + "\ud800" + line[3:]),
+    "zero-width": lambda seeds: (
+        SEPARATOR.join(seeds).replace("수정", "수\u200b정").replace("기자", "기\u200b자").replace(" ", " \u200b", 50)
+    ),
+    "lone-surrogates": lambda seeds: _every_nth_line(
+        SEPARATOR.join(seeds), 7, lambda line: line[:3] + "\ud800" + line[3:]
+    ),
     "emoji": lambda seeds: _every_nth_line(  # after sentences of the body, as in quoted social posts
         SEPARATOR.join(seeds), 2, lambda line: line + " 👍😀" if line.endswith("다.") else line
     ),
