@@ -10,10 +10,11 @@ from collections.abc import Sequence
 
 from .briefing import ArticleInfo, Briefing, Bullet, Event, Removed, Source
 from .errors import InputError, ModelUnavailableError, SummarizerError
+from .normalize import normalize_text
 from .pipeline import Limits, split_articles
 
 __all__ = [
-    "summarize", "split_articles", "Limits", "Briefing", "Event", "Bullet", "Source", "Removed",
+    "summarize", "split_articles", "normalize_text", "Limits", "Briefing", "Event", "Bullet", "Source", "Removed",
     "ArticleInfo", "SummarizerError", "InputError", "ModelUnavailableError",
 ]
 
@@ -31,7 +32,9 @@ def summarize(
 
     Args:
         articles: a list of pasted pages, or one string holding several articles separated by a
-            line of only ``---`` or ``===``.
+            line of only ``---`` or ``===``. Each text is normalised first (:func:`normalize_text`:
+            line endings, NFC, zero-width and control characters, HTML entities and pages); source
+            offsets index the normalised text.
         method: ``"textrank"`` (extractive, offline, default) or ``"kobart"`` (abstractive).
         max_chars: character budget for the bullet text of the briefing.
         redundancy: 0..1; how strongly a sentence similar to an already picked one is held back.

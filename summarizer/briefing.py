@@ -10,7 +10,7 @@ class Source:
     """One source sentence behind a bullet: which article, and where in that article's input text."""
 
     article: int  # 0-based index into the list of articles given to summarize()
-    start: int  # character offsets into that article's original (uncleaned) text
+    start: int  # character offsets into that article's text, normalised but uncleaned (normalize_text)
     end: int
     text: str
 

@@ -41,7 +41,8 @@ _TIPOFF = re.compile(r"제보하기|제보\s*[:)]|^\s*[▷▶☞]\s*(카카오�
 # Interface words of news sites: a short line made of them is menu, sharing or reaction UI.
 _UI_WORDS = re.compile(
     r"메뉴|더보기|바로가기|관련\s*기사|많이\s*본|인기\s*기사|HOT|TOP\s*\d|배너|광고|구독|공유|스크랩|인쇄|"
-    r"글자\s*크기|읽어\s*주기|브라우저|좋아요|응원해요|후속\s*원해요|슬퍼요|화나요|추천|댓글|의견을\s*남겨|"
+    r"글자\s*크기|읽어\s*주기|브라우저|좋아요|싫어요|응원해요|후속\s*(기사\s*)?원해요|슬퍼요|화나요|놀랐어요|"
+    r"감동이에요|궁금해요|최고예요|추천(해요)?|댓글|의견을\s*남겨|"
     r"기사\s*모음|기자\s*페이지|이전\s*기사|다음\s*기사|로그인|회원가입|전체\s*메뉴|검색|"
     r"(사용|이용)하실\s*수\s*있습니다"
 )
@@ -134,6 +135,8 @@ def junk_reason(line: str) -> str | None:
         return "사진 설명"
     if _UI_WORDS.search(line) and (length < 25 or (length < 40 and not _SENTENCE_END.search(line))):
         return "메뉴·공유·반응 버튼"
+    if _UI_WORDS.search(line) and re.fullmatch(r"[\W\d_]*", _UI_WORDS.sub("", line)):
+        return "메뉴·공유·반응 버튼"  # only button words, counts and marks, however long the row
     if re.search(r"\S+\s*기자$", line) and length < 30:
         return "기자 정보·이메일"
     if length < 12 and not _SENTENCE_END.search(line) and len(line.split()) <= 2:

@@ -1,6 +1,7 @@
 """Clean articles to sentences: offsets into the original input, content terms, one Kiwi call."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .clean import CleanArticle
@@ -11,6 +12,7 @@ MAX_SENTENCE_CHARS = 300
 MIN_CANDIDATE_CHARS = 15
 SUBJECTLESS = 0.85
 HEADLINE_STYLE = 0.8
+_WORD = re.compile(r"[^\W_]")  # a letter or a digit
 # Openers that point back to an earlier sentence ("이어", "또", "그는"): such a sentence
 # reads poorly alone as a bullet.
 _REFERRING_OPENERS = frozenset({"이어", "또", "또한", "이에", "이를", "이밖에", "이와", "당시", "한편", "특히", "그러나", "하지만"})
@@ -102,6 +104,8 @@ def build_sentences(articles: list[CleanArticle]) -> tuple[list[Sentence], dict[
     for (article, block_start, _), spans in zip(jobs, analysed[: len(jobs)]):
         source = article.normalized
         for span in spans:
+            if not _WORD.search(span.text):  # only emoji or marks ("👍😀", "▲"): no sentence, and
+                continue  # no gap between the sentences around it (their context is each other)
             for start, end in _pieces(block_start + span.start, block_start + span.end, source):
                 morphemes = tuple(
                     Morpheme(m.form, m.tag, block_start + m.start, m.length)

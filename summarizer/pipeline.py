@@ -18,9 +18,16 @@ from .document import Sentence, build_sentences
 from .errors import InputError
 from .events import EventGroup, group_events
 from .korean import hangul_ratio
+from .normalize import normalize_text
 from .textrank import centrality, row, select, tfidf
 
-ARTICLE_SEPARATOR = re.compile(r"\r?\n?^[ \t]*(?:-{3,}|={3,})[ \t]*$\r?\n?", re.M)
+# A line of only ``---`` or ``===`` (3 or more), whatever its line ending (LF, CR LF, CR).
+ARTICLE_SEPARATOR = re.compile(r"(?:\r\n|\r|\n|^|(?<=[\r\n]))[ \t]*(?:-{3,}|={3,})[ \t]*(?:\r\n|\r|\n|$)")
+# Characters that do not occur in text: C0 controls (not TAB/LF/CR) and U+FFFD from failed
+# decoding. Their share marks binary data (Limits.max_control_ratio), once there are a few of them:
+# a stray NUL in a short paste is removed by normalisation, not taken for binary data.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+_MIN_BINARY_MARKS = 8
 # Sentences at least this similar (TF-IDF cosine) to a bullet report the same fact: they become
 # its further sources instead of bullets of their own.
 SUPPORT_SIMILARITY = 0.35
@@ -28,11 +35,17 @@ SUPPORT_SIMILARITY = 0.35
 
 @dataclass(frozen=True)
 class Limits:
-    """Input caps; summarize() raises InputError past them, before any heavy work."""
+    """Input caps; summarize() raises InputError past them, before any heavy work.
+
+    What the caps cost, measured by ``benchmarks/bench_limits.py`` (warm process, 2-core machine,
+    distinct raw crawls; README, "Input"): 300 articles with 500,000 characters together take
+    5.7-6.8 CPU seconds, about 80% of it Kiwi, and raise peak RSS from about 0.56 GB to 0.86 GB;
+    one article of 200,000 characters 1.6-2.1 CPU seconds and 0.6 GB.
+    """
 
     max_articles: int = 300
-    max_total_chars: int = 500_000  # about 3 s of Kiwi on 2 cores
-    max_article_chars: int = 200_000
+    max_total_chars: int = 500_000  # of the input as given, before normalisation
+    max_article_chars: int = 200_000  # of each normalised article
     max_control_ratio: float = 0.01  # share of control characters that marks binary data
 
 
@@ -72,7 +85,7 @@ class Prepared:
         return out
 
     def source(self, sentence_id: int) -> Source:
-        """The sentence as the user pasted it: ``text == original[start:end]``."""
+        """The sentence as the user pasted it (normalised, not cleaned): ``text == original[start:end]``."""
         s = self.sentences[sentence_id]
         return Source(s.article, s.start, s.end, self.articles[s.article].original[s.start : s.end])
 
@@ -95,43 +108,58 @@ def read_text_file(path: str | Path) -> str:
 
 
 def split_articles(text: str) -> list[str]:
-    """Split one pasted string into articles at lines of only ``---`` or ``===`` (3 or more)."""
+    """Split one pasted string into articles at lines of only ``---`` or ``===`` (3 or more).
+
+    Lines may end in LF, CR LF or CR (files saved on Windows or old Macs)."""
     return [part for part in ARTICLE_SEPARATOR.split(text) if part.strip()]
 
 
-def _as_texts(articles: str | Sequence[str]) -> list[str]:
+def _as_texts(articles: str | bytes | Sequence[str]) -> list[str]:
+    """The input as given: one string (bytes decoded as UTF-8) or a list of strings."""
     if isinstance(articles, bytes):
         try:
             articles = articles.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputError("입력이 UTF-8 텍스트가 아닙니다 (바이너리 파일로 보입니다).") from exc
     if isinstance(articles, str):
-        return split_articles(articles)
+        return [articles]
     if not isinstance(articles, Sequence) or not all(isinstance(a, str) for a in articles):
         raise InputError("articles는 문자열 또는 문자열 목록이어야 합니다.")
     return list(articles)
 
 
-def validate(articles: str | Sequence[str], limits: Limits) -> list[str]:
-    """Check input against the limits; return the list of article texts."""
-    texts = _as_texts(articles)
-    if not any(t.strip() for t in texts):
-        raise InputError("입력이 비어 있습니다. 요약할 기사 본문을 넣어 주세요.")
-    if len(texts) > limits.max_articles:
-        raise InputError(f"기사가 너무 많습니다: {len(texts)}건 (최대 {limits.max_articles}건, Limits.max_articles).")
-    total = sum(len(t) for t in texts)
+def validate(articles: str | bytes | Sequence[str], limits: Limits) -> list[str]:
+    """Check input against the limits; return the normalised article texts.
+
+    Binary data and the total size are judged on the input as given; then each text is
+    normalised once (:func:`normalize_text`), a one-string input is split into articles, and the
+    other limits apply to the normalised articles.
+    """
+    raw = _as_texts(articles)
+    total = sum(len(t) for t in raw)
     if total > limits.max_total_chars:
         raise InputError(
             f"입력이 너무 깁니다: {total:,}자 (최대 {limits.max_total_chars:,}자, Limits.max_total_chars)."
         )
+    one_string = isinstance(articles, (str, bytes))
+    for i, text in enumerate(raw):
+        # Measured before normalisation removes control characters: real binary data is full of them.
+        marks = len(_NOT_TEXT.findall(text))
+        if marks >= _MIN_BINARY_MARKS and marks > limits.max_control_ratio * len(text):
+            where = "입력이" if one_string else f"{i + 1}번 기사가"
+            raise InputError(f"{where} 텍스트가 아닌 바이너리 데이터로 보입니다.")
+    texts = [normalize_text(t) for t in raw]
+    if one_string:
+        texts = split_articles(texts[0])
+    if not any(t.strip() for t in texts):
+        raise InputError("입력이 비어 있습니다. 요약할 기사 본문을 넣어 주세요.")
+    if len(texts) > limits.max_articles:
+        raise InputError(f"기사가 너무 많습니다: {len(texts)}건 (최대 {limits.max_articles}건, Limits.max_articles).")
     for i, text in enumerate(texts):
         if len(text) > limits.max_article_chars:
             raise InputError(
                 f"{i + 1}번 기사가 너무 깁니다: {len(text):,}자 (최대 {limits.max_article_chars:,}자)."
             )
-        control = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t" or c == "\ufffd")
-        if control > limits.max_control_ratio * max(len(text), 1):
-            raise InputError(f"{i + 1}번 기사가 텍스트가 아닌 바이너리 데이터로 보입니다.")
     if hangul_ratio("".join(texts)) < 0.05:
         raise InputError("한국어 기사가 아닙니다: 한글이 거의 없습니다. 이 요약기는 한국어 뉴스용입니다.")
     return texts
