@@ -14,7 +14,10 @@ SUBJECTLESS = 0.85
 HEADLINE_STYLE = 0.5
 # Openers that point back to an earlier sentence ("이어", "또", "그는"): such a sentence
 # reads poorly alone as a bullet.
-_REFERRING_OPENERS = frozenset({"이어", "또", "또한", "이에", "이를", "이밖에", "이와", "당시", "한편", "특히", "그러나", "하지만"})
+_REFERRING_OPENERS = frozenset(
+    {"이어", "또", "또한", "이에", "이를", "이밖에", "이와", "당시", "한편", "특히", "그러나", "하지만",
+     "앞서", "아울러", "다만", "반면", "그러면서", "이처럼", "이후"}
+)
 # Nouns that stand for something named elsewhere ("양사는", "이날"): as the subject or opener they
 # leave the reader asking who or when.
 _ANAPHORIC_NOUNS = frozenset({"양사", "양측", "양국", "양자", "이날", "당일", "같은날", "이곳", "그곳", "동사"})
@@ -57,30 +60,41 @@ class Sentence:
 
     @property
     def is_full(self) -> bool:
-        """A full sentence, not a headline-style deck line: it has a final ending and ends with
-        punctuation or with an ending in 다/요 ("만났다"), with no headline ellipsis ("…")."""
-        if not any(m.tag == "EF" for m in self.morphemes):
-            return False
-        if _FULL_STOP.search(self.text):
-            return True
-        last = self.morphemes[-1]
-        return last.tag == "EF" and last.form.endswith(("다", "요")) and "…" not in self.text and ".." not in self.text
+        """A full sentence, not a headline-style deck line (see :func:`is_full_sentence`)."""
+        return is_full_sentence(self.text, self.morphemes)
 
     @property
     def bullet_quality(self) -> float:
-        """How well the sentence stands alone as a bullet (1.0 best): full statements that do not
-        lean on the previous sentence are preferred over headline fragments and questions."""
-        quality = 1.0
-        leaning = _leans_on_context(self.morphemes)
-        if leaning:
-            quality *= CONNECTIVE if leaning == "connective" and _has_subject(self.morphemes) else ANAPHOR
-        if not self.is_full:
-            quality *= HEADLINE_STYLE
-        if self.text.rstrip("\"'”’ ").endswith("?"):
-            quality *= 0.5
-        if not _has_subject(self.morphemes):
-            quality *= SUBJECTLESS
-        return quality
+        """How well the sentence stands alone as a bullet (see :func:`stand_alone_quality`)."""
+        return stand_alone_quality(self.text, self.morphemes)
+
+
+def is_full_sentence(text: str, morphemes: tuple[Morpheme, ...]) -> bool:
+    """A full sentence, not a headline-style deck line: it has a final ending and ends with
+    punctuation or with an ending in 다/요 ("만났다"), with no headline ellipsis ("…")."""
+    if not any(m.tag == "EF" for m in morphemes):
+        return False
+    if _FULL_STOP.search(text):
+        return True
+    last = morphemes[-1]
+    return last.tag == "EF" and last.form.endswith(("다", "요")) and "…" not in text and ".." not in text
+
+
+def stand_alone_quality(text: str, morphemes: tuple[Morpheme, ...]) -> float:
+    """How well a sentence stands alone as a bullet (1.0 best): full statements that name their
+    own subject are preferred over headline fragments, questions, and sentences that lean on
+    the one before ("그는", "양사는", "이어")."""
+    quality = 1.0
+    leaning = _leans_on_context(morphemes)
+    if leaning:
+        quality *= CONNECTIVE if leaning == "connective" and _has_subject(morphemes) else ANAPHOR
+    if not is_full_sentence(text, morphemes):
+        quality *= HEADLINE_STYLE
+    if text.rstrip("\"'”’ ").endswith("?"):
+        quality *= 0.5
+    if not _has_subject(morphemes):
+        quality *= SUBJECTLESS
+    return quality
 
 
 def _leans_on_context(morphemes: tuple[Morpheme, ...]) -> str | None:

@@ -12,6 +12,7 @@ import numpy as np
 from scipy import sparse
 
 from .clean import junk_reason
+from .document import stand_alone_quality
 from .korean import content_terms, tokenize
 
 DAMPING = 0.85
@@ -193,15 +194,17 @@ def concept_weights(
 def select_sentences(sentences: Sequence[str], k: int = 3, redundancy: float = 0.5) -> list[int]:
     """The ``k`` best sentences of ONE pre-split article, as indices in article order.
 
-    Same junk filter, morphology and ranking as :func:`summarizer.summarize`; used to evaluate
-    against human extractive references.
+    Same junk filter, morphology, ranking and stand-alone preference as
+    :func:`summarizer.summarize`; used to evaluate against human extractive references.
     """
     if k <= 0 or not sentences:
         return []
-    terms = [content_terms(m) for m in tokenize(list(sentences))]
+    analysed = tokenize(list(sentences))
+    terms = [content_terms(m) for m in analysed]
     candidates = [i for i, s in enumerate(sentences) if terms[i] and not junk_reason(s.strip())]
     if not candidates:
         candidates = [i for i, t in enumerate(terms) if t] or list(range(len(sentences)))
     scores, sim = centrality(tfidf(terms), range(len(sentences)))
-    picked = select(scores, sim, [1] * len(sentences), candidates, budget=k, redundancy=redundancy, length_weight=0.0)
+    merit = scores * np.array([stand_alone_quality(s.strip(), m) for s, m in zip(sentences, analysed)])
+    picked = select(merit, sim, [1] * len(sentences), candidates, budget=k, redundancy=redundancy, length_weight=0.0)
     return sorted(picked)
