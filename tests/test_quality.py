@@ -194,3 +194,17 @@ def test_deck_line_yields_to_the_full_sentence_that_states_it():
     assert decks["울산 공장에 배터리 공동 연구센터 신설 추진"] not in restated
     briefing = summarize([article, REPORT_A], max_chars=1500)
     assert not any(b.text.startswith("전고체 배터리 공동 개발 합의…") for b in briefing.bullets)
+
+
+# Extractive ROUGE-1 of select_sentences on the dev set (k=3) before the stand-alone preference.
+DEV_BASELINE = {"sci-news": 0.585, "Bflysoft": 0.607, "all": 0.596}
+
+
+def test_dev_set_rouge_does_not_fall_below_the_recorded_baseline(dev_set_path):
+    from summarizer.evaluate import evaluate, load_records
+    from summarizer.evaluate import textrank as textrank_system
+
+    rows = evaluate(load_records(dev_set_path), 3, {"TextRank": textrank_system}, with_oracle=False)
+    table = {(r.subset, r.reference): r.rouge1 for r in rows if r.system == "TextRank"}
+    for subset, floor in DEV_BASELINE.items():
+        assert table[subset, "extractive"] >= floor, (subset, table[subset, "extractive"])
