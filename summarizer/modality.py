@@ -17,14 +17,16 @@ REPORTED = "reported"
 FORECAST = "forecast"
 
 # "-ㄹ NOUN" that makes the clause a plan or a prediction: 논의할 예정이다, 타진할 전망이다.
-_PLAN_NOUNS = frozenset({"예정", "전망", "계획", "방침", "예상", "관측", "가능", "듯", "전망치"})
+_PLAN_NOUNS = frozenset({"예정", "전망", "계획", "방침", "예상", "관측", "가능", "듯"})
 # "-ㄹ 것으로 VERB": hearsay or inference about what is to come (만날 것으로 알려졌다).
 _HEARSAY_VERBS = frozenset({"알려지", "보이", "예상되", "전망되", "관측되", "점쳐지", "전하", "예상", "전망", "관측", "기대"})
 # Words that put a present-tense verb in the future (올트먼, 내일 이재용 만난다).
 _FUTURE_WORDS = frozenset({"내일", "모레", "향후", "내주", "내달", "내년", "앞으로", "추후", "조만간"})
 _NEXT_UNITS = frozenset({"달", "주", "해", "날", "주말"})
-_FUTURE_ETM = frozenset({"ᆯ", "을", "ㄹ", "를"})
+_FUTURE_ETM = frozenset({"ᆯ", "을", "ㄹ"})
+# Quotation particle, and connective endings that close an indirect quote (…했다고 밝혔다).
 _QUOTE_END = frozenset({"JKQ"})
+_QUOTE_EC = frozenset({"다고", "라고", "냐고", "자고"})
 # Verbs too general to name a happening (있다, 되다, 하다).
 _LIGHT_VERBS = frozenset({"있", "없", "되", "하", "이루어지", "나오", "보이", "알려지", "전하", "밝히", "말하"})
 # Ways of saying "meet" in news reports, folded into one action.
@@ -44,7 +46,8 @@ _TIME = re.compile(r"(오전|오후|새벽|밤|저녁)?\s*(\d{1,2})\s*시(?:\s*(
 def _tail(morphemes: Sequence[Morpheme]) -> Sequence[Morpheme]:
     """The sentence's own clause chain: what follows the last quotation particle, so quoted words
     ("…할 것"이라고 말했다) do not count as the reporter's own forecast."""
-    last = max((k for k, m in enumerate(morphemes) if m.tag in _QUOTE_END or (m.tag == "EC" and m.form in ("다고", "라고", "냐고", "자고"))), default=-1)
+    quoted = (k for k, m in enumerate(morphemes) if m.tag in _QUOTE_END or (m.tag == "EC" and m.form in _QUOTE_EC))
+    last = max(quoted, default=-1)
     return morphemes[last + 1 :]
 
 
@@ -196,7 +199,8 @@ def actions(morphemes: Sequence[Morpheme]) -> frozenset[str]:
 
 def _forecast_actions(morphemes: Sequence[Morpheme]) -> frozenset[str]:
     """What a forecast says will happen: the predicate before its future ending (만날 → 만나), or
-    for 있다/되다 the noun they govern (논의가 있을 → 논의)."""
+    for 있다/되다 the noun they govern (논의가 있을 → 논의); for a present tense used of what is
+    scheduled (찾는다), its main verb."""
     ms = _tail(morphemes)
     found = set()
     for k, m in enumerate(ms):
@@ -209,7 +213,11 @@ def _forecast_actions(morphemes: Sequence[Morpheme]) -> frozenset[str]:
             found.add(verb.form)
         elif nouns:
             found.add(nouns[-1].form)
-    return frozenset(_MEET_KEY if f in _MEET else f for f in found)
+    found = {_MEET_KEY if f in _MEET else f for f in found}
+    if not found:
+        ends = [k for k, m in enumerate(ms) if m.tag == "EF"]
+        found = set(actions(ms[max(ends[-1] - 4, 0) : ends[-1]])) if ends else set()
+    return frozenset(found)
 
 
 def _content_ngrams(morphemes: Sequence[Morpheme], n: int = 3) -> set[tuple[str, ...]]:
@@ -231,13 +239,15 @@ def superseded(
 ) -> dict[int, list[int]]:
     """Forecasts that a report in another article settles, each with the reports that settle it.
 
-    A report settles a forecast when it is about the same happening: close wording (cosine at least SETTLE_SIMILARITY), the forecast's action (or a run of three of its
-    nouns) named in the report, the forecast's numbers and day of month (if any) named there
+    A report settles a forecast when it is about the same happening: close wording (cosine at
+    least SETTLE_SIMILARITY), the forecast's action (or a run of three of its nouns) named in
+    the report, a completed main verb there (not 해왔다), the forecast's numbers and day of month (if any) named there
     too (a report naming no day speaks of its article's day), and an article not known to be
     older than the forecast's (an older one reports an earlier occasion). ``days`` holds the
     day-of-month numbers each sentence names.
     """
     out: dict[int, list[int]] = {}
+    seen: dict[int, tuple[frozenset[str], set[tuple[str, ...]]]] = {}
     for f, kind in enumerate(modalities):
         if kind != FORECAST:
             continue
@@ -260,7 +270,10 @@ def superseded(
                 continue
             if numbers and not numbers & _numbers(rs.concepts):
                 continue
-            if not (wanted & actions(rs.morphemes) or ngrams & _content_ngrams(rs.morphemes)):
+            if r not in seen:
+                seen[r] = (actions(rs.morphemes), _content_ngrams(rs.morphemes))
+            their_actions, their_ngrams = seen[r]
+            if not (wanted & their_actions or ngrams & their_ngrams):
                 continue
             out.setdefault(f, []).append(int(r))
     return out

@@ -251,7 +251,8 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
     sentences, scores = prepared.sentences, prepared.scores
     event_of = prepared.event_of
     candidates = [i for i in event_of if i not in prepared.superseded]
-    candidates = [i for i in candidates if i not in _restated_decks(prepared, candidates)]
+    restated = _restated_decks(prepared, candidates)
+    candidates = [i for i in candidates if i not in restated]
     if not candidates:  # nothing long enough to be a bullet: fall back to any sentence with content
         candidates = [s.id for s in sentences if s.terms] or [s.id for s in sentences]
         event_of = {i: 0 for i in candidates}
