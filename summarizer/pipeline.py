@@ -221,21 +221,17 @@ def _restated_decks(prepared: Prepared, candidates: Sequence[int]) -> set[int]:
 
 
 def _reading_order(prepared: Prepared, bullets: list[list[int]]) -> list[int]:
-    """Order of an event's bullets (each a list of sentence ids, main one first): the order of the
-    article that carries the event (the one most bullets cite), lead first; bullets that state a
-    clock time are put in time order among the places such bullets hold."""
+    """Order of an event's bullets (each a list of sentence ids, main one first): as the outlets
+    tell it, leads first. A bullet sits where the earliest of its sources sits in its own article
+    (relative position among its full sentences' sources, so a fact one outlet leads with comes
+    before what all tell later; within one article this is the article's order). Bullets that state a clock time are put in time
+    order among the places such bullets hold."""
     sentences = prepared.sentences
-    cites = Counter(a for ids in bullets for a in {sentences[j].article for j in ids})
-    carrier = min(cites, key=lambda a: (-cites[a], a))
+    counts = Counter(s.article for s in sentences)
 
     def place(ids: list[int]) -> float:
-        if sentences[ids[0]].article == carrier:
-            return sentences[ids[0]].position
-        own = [sentences[j].position for j in ids if sentences[j].article == carrier]
-        if own:
-            return min(own)
-        near = [(v, j) for j, v in zip(*row(prepared.similarity, ids[0])) if sentences[j].article == carrier]
-        return sentences[max(near)[1]].position + 0.5 if near else math.inf
+        told = [j for j in ids if sentences[j].is_full] or ids  # deck lines above a lead do not count
+        return min(sentences[j].position / counts[sentences[j].article] for j in told)
 
     order = sorted(range(len(bullets)), key=lambda b: (place(bullets[b]), -prepared.scores[bullets[b][0]]))
     clock = {b: t for b in order if (t := time_of_day(sentences[bullets[b][0]].text)) is not None}

@@ -160,7 +160,7 @@ def test_bullets_are_full_sentences(briefing):
     assert not any("카톡·카나나" in b.text for b in briefing.bullets)
 
 
-def test_meeting_event_opens_with_its_lead(briefing, seed_articles):
+def test_events_open_with_their_lead(briefing, seed_articles):
     from summarizer.pipeline import Limits, prepare, validate
 
     prepared = prepare(validate(seed_articles, Limits()))
@@ -168,6 +168,9 @@ def test_meeting_event_opens_with_its_lead(briefing, seed_articles):
     for s in prepared.sentences:
         if s.is_full and s.is_candidate and s.article not in leads:
             leads[s.article] = s.text
-    first = briefing.sections[0].bullets[0]
-    assert "서초" in "".join(b.text for b in briefing.sections[0].bullets)
-    assert any(src.text.strip() == leads[src.article] for src in first.sources), first.text
+    meeting = briefing.sections[0]
+    us_trip = next(s for s in briefing.sections if "저커버그" in "".join(b.text for b in s.bullets))
+    assert "서초" in "".join(b.text for b in meeting.bullets)
+    for event in (meeting, us_trip):
+        first = event.bullets[0]
+        assert any(src.text.strip() == leads[src.article] for src in first.sources), first.text
