@@ -1,7 +1,6 @@
 """From pasted articles to a Briefing: validate, clean, split, rank, group, then one engine."""
 from __future__ import annotations
 
-import math
 import re
 import time
 from collections import Counter
@@ -20,7 +19,16 @@ from .document import Sentence, build_sentences
 from .errors import InputError
 from .events import EventGroup, days_named, group_events, reference_date
 from .korean import hangul_ratio
-from .modality import FORECAST, REPORTED, modality, present_tense, preview_forecasts, reporting_day, superseded, time_of_day
+from .modality import (
+    FORECAST,
+    REPORTED,
+    modality,
+    present_tense,
+    preview_forecasts,
+    reporting_day,
+    superseded,
+    time_of_day,
+)
 from .textrank import centrality, row, select, tfidf
 
 ARTICLE_SEPARATOR = re.compile(r"\r?\n?^[ \t]*(?:-{3,}|={3,})[ \t]*$\r?\n?", re.M)
@@ -222,10 +230,10 @@ def _restated_decks(prepared: Prepared, candidates: Sequence[int]) -> set[int]:
 
 def _reading_order(prepared: Prepared, bullets: list[list[int]]) -> list[int]:
     """Order of an event's bullets (each a list of sentence ids, main one first): as the outlets
-    tell it, leads first. A bullet sits where the earliest of its sources sits in its own article
-    (relative position among its full sentences' sources, so a fact one outlet leads with comes
-    before what all tell later; within one article this is the article's order). Bullets that state a clock time are put in time
-    order among the places such bullets hold."""
+    tell it, leads first. A bullet sits where the earliest of its full-sentence sources sits in
+    its own article (relative position, so a fact one outlet leads with comes before what all
+    tell later; within one article this is the article's order). Bullets that state a clock
+    time are put in time order among the places such bullets hold."""
     sentences = prepared.sentences
     counts = Counter(s.article for s in sentences)
 
@@ -266,7 +274,15 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
     breadth = Counter(g for g, _ in {(groups[i], sentences[i].article) for i in candidates})
     weight = {g: n**BREADTH_WEIGHT for g, n in breadth.items()}
     picked = select(
-        merit, prepared.similarity, lengths, candidates, max_chars, redundancy, groups, concepts=concepts, group_weight=weight,
+        merit,
+        prepared.similarity,
+        lengths,
+        candidates,
+        max_chars,
+        redundancy,
+        groups,
+        concepts=concepts,
+        group_weight=weight,
         articles=[s.article for s in sentences],
     )
     if not picked and candidates:  # even the best sentence is over budget: shorten it
