@@ -25,6 +25,8 @@ CSS = """
 .bullet.flagged { border-left: 3px solid #dc2626; padding-left: 6px; }
 mark.flag { background: #fde68a; color: #7f1d1d; border-bottom: 2px solid #dc2626; padding: 0 2px; }
 .flag-note { color: #b91c1c; font-weight: 600; }
+.forecast-tag { border: 1px solid #d97706; color: #92400e; background: #fffbeb; border-radius: 4px;
+  padding: 0 4px; margin-right: 4px; font-size: 12px; font-weight: 600; }
 details.evidence summary, details.removed-article summary { cursor: pointer; font-size: 13px; }
 details.evidence ol { font-size: 13px; margin: 4px 0; }
 .brief-sources, .brief-note { font-size: 13px; opacity: 0.85; }
@@ -85,8 +87,12 @@ def _bullet_html(bullet: Bullet, titles: dict[int, str | None]) -> str:
         for s in bullet.sources
     )
     css = "bullet flagged" if bullet.flags else "bullet"
+    if bullet.is_forecast:
+        css += " forecast"
+        meta.append('<span class="forecast-note">다른 기사에서 실제로 일어났다고 확인되지 않은 예정·전망입니다</span>')
+    tag = '<span class="forecast-tag" title="예정·전망 (보도로 확인되지 않음)">전망</span>' if bullet.is_forecast else ""
     return (
-        f'<li class="{css}"><p class="bullet-text">{highlight_flags(bullet.text, bullet.flags)}</p>'
+        f'<li class="{css}"><p class="bullet-text">{tag}{highlight_flags(bullet.text, bullet.flags)}</p>'
         f'<div class="bullet-meta">{"".join(meta)}</div>'
         f'<details class="evidence"><summary>근거 문장 {len(bullet.sources)}개 보기</summary>'
         f"<ol>{evidence}</ol></details></li>"

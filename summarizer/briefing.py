@@ -5,6 +5,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+FORECAST_TAG = "[전망]"
+
+
 @dataclass(frozen=True)
 class Source:
     """One source sentence behind a bullet: which article, and where in that article's input text."""
@@ -32,6 +35,8 @@ class Bullet:
 
     ``support`` counts the distinct articles that report it; ``flags`` lists the numbers, dates or
     names of a generated bullet that its sources do not support (always empty for TextRank).
+    ``modality`` is ``"reported"`` (done, happening, said) or ``"forecast"`` (planned or predicted,
+    and no article reports it as done): shown with a "전망" tag.
     """
 
     text: str
@@ -39,6 +44,11 @@ class Bullet:
     support: int
     score: float
     flags: list[str] = field(default_factory=list)
+    modality: str = "reported"
+
+    @property
+    def is_forecast(self) -> bool:
+        return self.modality == "forecast"
 
     @property
     def articles(self) -> list[int]:
@@ -111,6 +121,7 @@ class Briefing:
                         support=b["support"],
                         score=b["score"],
                         flags=list(b.get("flags", [])),
+                        modality=b.get("modality", "reported"),
                     )
                     for b in s["bullets"]
                 ],
@@ -130,8 +141,9 @@ class Briefing:
     def to_markdown(self, show_removed: bool = False) -> str:
         """Readable markdown: one heading per event, bullets with source tags like ``[1][3]``.
 
-        Article numbers in tags are 1-based, as a reader counts them. Unsupported facts of a
-        generated bullet are marked with ``⚠ 확인 필요``.
+        Article numbers in tags are 1-based, as a reader counts them. A forecast no article reports
+        as done starts with ``[전망]``; unsupported facts of a generated bullet are marked with
+        ``⚠ 확인 필요``.
         """
         lines: list[str] = []
         for section in self.sections:
@@ -139,7 +151,7 @@ class Briefing:
             lines.append(f"### {heading}")
             for bullet in section.bullets:
                 tags = "".join(f"[{a + 1}]" for a in bullet.articles)
-                line = f"- {bullet.text} {tags}"
+                line = f"- {FORECAST_TAG + ' ' if bullet.is_forecast else ''}{bullet.text} {tags}"
                 if bullet.support > 1:
                     line += f" ({bullet.support}개 기사)"
                 if bullet.flags:

@@ -11,11 +11,22 @@ from .korean import Morpheme, content_terms, hangul_ratio, split_sentences
 MAX_SENTENCE_CHARS = 300
 MIN_CANDIDATE_CHARS = 15
 SUBJECTLESS = 0.85
-HEADLINE_STYLE = 0.8
+HEADLINE_STYLE = 0.5
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit
 # Openers that point back to an earlier sentence ("이어", "또", "그는"): such a sentence
 # reads poorly alone as a bullet.
-_REFERRING_OPENERS = frozenset({"이어", "또", "또한", "이에", "이를", "이밖에", "이와", "당시", "한편", "특히", "그러나", "하지만"})
+_REFERRING_OPENERS = frozenset(
+    {"이어", "또", "또한", "이에", "이를", "이밖에", "이와", "당시", "한편", "특히", "그러나", "하지만",
+     "앞서", "아울러", "다만", "반면", "그러면서", "이처럼", "이후"}
+)
+# Nouns that stand for something named elsewhere ("양사는", "이날"): as the subject or opener they
+# leave the reader asking who or when.
+_ANAPHORIC_NOUNS = frozenset({"양사", "양측", "양국", "양자", "이날", "당일", "같은날", "이곳", "그곳", "동사"})
+_DEMONSTRATIVES = frozenset({"이", "그", "저", "해당", "양"})
+ANAPHOR = 0.5
+# A connective opener ("이를 위해", "이어", "한편") before a subject the sentence names itself.
+CONNECTIVE = 0.8
+_FULL_STOP = re.compile(r"[.!?。]\s*[\"'”’)\]]*\s*$")
 
 
 @dataclass(frozen=True)
@@ -49,20 +60,73 @@ class Sentence:
         return frozenset(found)
 
     @property
+    def is_full(self) -> bool:
+        """A full sentence, not a headline-style deck line (see :func:`is_full_sentence`)."""
+        return is_full_sentence(self.text, self.morphemes)
+
+    @property
     def bullet_quality(self) -> float:
-        """How well the sentence stands alone as a bullet (1.0 best): full statements that do not
-        lean on the previous sentence are preferred over headline fragments and questions."""
-        quality = 1.0
-        first = self.morphemes[0] if self.morphemes else None
-        if first and (first.tag in ("MAJ", "NP") or first.form in _REFERRING_OPENERS):
-            quality *= 0.5
-        if not any(m.tag == "EF" for m in self.morphemes):
-            quality *= HEADLINE_STYLE
-        if self.text.rstrip("\"'”’ ").endswith("?"):
-            quality *= 0.5
-        if not _has_subject(self.morphemes):
-            quality *= SUBJECTLESS
-        return quality
+        """How well the sentence stands alone as a bullet (see :func:`stand_alone_quality`)."""
+        return stand_alone_quality(self.text, self.morphemes)
+
+
+def is_full_sentence(text: str, morphemes: tuple[Morpheme, ...]) -> bool:
+    """A full sentence, not a headline-style deck line: it has a final ending and ends with
+    punctuation or with an ending in 다/요 ("만났다"), with no headline ellipsis ("…")."""
+    if not any(m.tag == "EF" for m in morphemes):
+        return False
+    if _FULL_STOP.search(text):
+        return True
+    last = morphemes[-1]
+    return last.tag == "EF" and last.form.endswith(("다", "요")) and "…" not in text and ".." not in text
+
+
+def stand_alone_quality(text: str, morphemes: tuple[Morpheme, ...]) -> float:
+    """How well a sentence stands alone as a bullet (1.0 best): full statements that name their
+    own subject are preferred over headline fragments, questions, and sentences that lean on
+    the one before ("그는", "양사는", "이어")."""
+    quality = 1.0
+    leaning = _leans_on_context(morphemes)
+    if leaning:
+        quality *= CONNECTIVE if leaning == "connective" and _has_subject(morphemes) else ANAPHOR
+    if not is_full_sentence(text, morphemes):
+        quality *= HEADLINE_STYLE
+    if text.rstrip("\"'”’ ").endswith("?"):
+        quality *= 0.5
+    if not _has_subject(morphemes):
+        quality *= SUBJECTLESS
+    return quality
+
+
+def _leans_on_context(morphemes: tuple[Morpheme, ...]) -> str | None:
+    """"subject" when the sentence's subject points back ("그는", "양사는", "이날", "이 회장과도
+    만날 …" with no subject of its own, "…하기 위해서다"), "connective" when it opens with a word linking it to the
+    previous sentence ("이어", "이를 위해", "한편"), else None."""
+    if not morphemes:
+        return None
+    first, second = morphemes[0], (morphemes[1] if len(morphemes) > 1 else None)
+    if first.tag == "NP":
+        return "subject" if second is not None and second.tag in ("JKS", "JX") else "connective"
+    if first.form in _ANAPHORIC_NOUNS:
+        return "subject"
+    if first.tag == "MM" and first.form in _DEMONSTRATIVES and second is not None and second.tag.startswith("NN"):
+        return "subject"
+    if first.tag == "MAJ" or first.form in _REFERRING_OPENERS:
+        return "connective"
+    if _explains_previous(morphemes):
+        return "subject"
+    for prev, m in zip(morphemes, morphemes[1:6]):
+        if m.tag.startswith(("JKS", "JX")) and m.form != "도" or m.tag in ("EC", "EF", "ETM"):
+            return None
+        if prev.tag == "JKB" and m.tag == "JX" and m.form == "도":
+            return None if _has_subject(morphemes) else "subject"
+    return None
+
+
+def _explains_previous(morphemes: tuple[Morpheme, ...]) -> bool:
+    """Ends as the reason or purpose of the sentence before it ("…하기 위해서다", "…때문이다")."""
+    forms = [m.form for m in morphemes if m.tag not in ("SF", "SSC", "SP")][-4:]
+    return forms[-3:] == ["때문", "이", "다"] or forms[-4:] == ["위하", "어서", "이", "다"]
 
 
 def _has_subject(morphemes: tuple[Morpheme, ...]) -> bool:

@@ -78,6 +78,14 @@ def sentence_date(text: str, ref: date | None) -> date | None:
     return None
 
 
+def days_named(text: str) -> frozenset[int]:
+    """The days of the month a sentence names (4일, 2월 4일, 2025.2.4), resolved or not."""
+    found = {int(m.group(3)) for m in _FULL_DATE.finditer(text)}
+    found |= {int(m.group(2)) for m in _MONTH_DAY.finditer(text)}
+    found |= {int(m.group(2)) for m in _DAY.finditer(text)}
+    return frozenset(d for d in found if 1 <= d <= 31)
+
+
 def _context_vectors(sentences: list[Sentence], vectors: sparse.csr_matrix) -> sparse.csr_matrix:
     n = len(sentences)
     rows, cols = [], []

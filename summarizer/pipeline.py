@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,8 +17,18 @@ from .briefing import ArticleInfo, Briefing, Bullet, Event, Removed, Source
 from .clean import CleanArticle, clean_article, keep_all_lines
 from .document import Sentence, build_sentences
 from .errors import InputError
-from .events import EventGroup, group_events
+from .events import EventGroup, days_named, group_events, reference_date
 from .korean import hangul_ratio
+from .modality import (
+    FORECAST,
+    REPORTED,
+    modality,
+    present_tense,
+    preview_forecasts,
+    reporting_day,
+    superseded,
+    time_of_day,
+)
 from .normalize import normalize_text
 from .textrank import centrality, row, select, tfidf
 
@@ -31,6 +42,17 @@ _MIN_BINARY_MARKS = 8
 # Sentences at least this similar (TF-IDF cosine) to a bullet report the same fact: they become
 # its further sources instead of bullets of their own.
 SUPPORT_SIMILARITY = 0.35
+# Below this cosine another article's sentence lends a fact no support at all.
+LOOSE_SIMILARITY = 0.2
+# Choosing bullets, a fact stated by n articles weighs n ** SUPPORT_WEIGHT times one stated once.
+SUPPORT_WEIGHT = 0.5
+# An event that n articles report gets n ** BREADTH_WEIGHT times the coverage gain of one
+# reported once (so a story many outlets carry gets more bullets than a single-outlet aside).
+BREADTH_WEIGHT = 0.5
+# A forecast nothing settles weighs this much of a report (a briefing says what happened first),
+# and a present-tense statement (background, "…에 나선다", "…하고 있다") this much.
+FORECAST_WEIGHT = 0.7
+STATE_WEIGHT = 0.85
 
 
 @dataclass(frozen=True)
@@ -61,6 +83,9 @@ class Prepared:
     dates: dict[int, date]
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    modality: list[str] = field(default_factory=list)  # per sentence: REPORTED or FORECAST
+    # forecasts another article reports as done, each with the reports that settle it
+    superseded: dict[int, list[int]] = field(default_factory=dict)
 
     @cached_property
     def event_of(self) -> dict[int, int]:
@@ -181,36 +206,125 @@ def prepare(texts: list[str]) -> Prepared:
     scores, sim = centrality(vectors, [s.position for s in sentences])
     t3 = time.perf_counter()
     events, dates = group_events(articles, sentences, scores, vectors, title_terms)
+    times = {a.index: reference_date(a) for a in articles}
+    report_days = {a.index: reporting_day(a.normalized) for a in articles}
+    days = [days_named(s.text) for s in sentences]
+    kinds = [
+        modality(s.morphemes, dates.get(s.id), times[s.article], days[s.id], report_days[s.article]) for s in sentences
+    ]
+    kinds = preview_forecasts(sentences, kinds, [s.is_full for s in sentences])
+    similar = [list(zip(*row(sim, s.id))) for s in sentences]
+    stale = superseded(sentences, kinds, times, days, similar)
     t4 = time.perf_counter()
     timings.update(clean=t1 - t0, sentences=t2 - t1, rank=t3 - t2, events=t4 - t3)
-    return Prepared(articles, sentences, scores, sim, events, dates, timings, notes)
+    return Prepared(articles, sentences, scores, sim, events, dates, timings, notes, kinds, stale)
+
+
+def support_weights(prepared: Prepared) -> np.ndarray:
+    """How many distinct articles state each sentence's fact, softly: its own article counts 1,
+    another article by how close its nearest sentence comes: 0 below LOOSE_SIMILARITY, 1 from
+    SUPPORT_SIMILARITY, linear between (paraphrases of one quote across outlets rarely reach the
+    same-fact threshold). An article whose forecast a report settles counts fully for it: it
+    told of the same happening ahead of time."""
+    sentences = prepared.sentences
+    settled: dict[int, set[int]] = {}
+    for f, reports in prepared.superseded.items():
+        for r in reports:
+            settled.setdefault(r, set()).add(sentences[f].article)
+    out = np.ones(len(sentences))
+    for s in sentences:
+        nearest: dict[int, float] = {a: 1.0 for a in settled.get(s.id, ())}
+        for j, v in zip(*row(prepared.similarity, s.id)):
+            a = sentences[j].article
+            if a != s.article and v > nearest.get(a, 0.0):
+                nearest[a] = v
+        span = SUPPORT_SIMILARITY - LOOSE_SIMILARITY
+        out[s.id] += sum(min(1.0, max(0.0, v - LOOSE_SIMILARITY) / span) for v in nearest.values())
+    return out
+
+
+def _restated_decks(prepared: Prepared, candidates: Sequence[int]) -> set[int]:
+    """Deck lines (no sentence ending) whose fact a full sentence among the candidates states."""
+    full = {i for i in candidates if prepared.sentences[i].is_full}
+    out = set()
+    for i in candidates:
+        if i in full:
+            continue
+        ids, values = row(prepared.similarity, i)
+        if any(v >= SUPPORT_SIMILARITY and j in full for j, v in zip(ids, values)):
+            out.add(i)
+    return out
+
+
+def _reading_order(prepared: Prepared, bullets: list[list[int]]) -> list[int]:
+    """Order of an event's bullets (each a list of sentence ids, main one first): as the outlets
+    tell it, leads first. A bullet sits where the earliest of its full-sentence sources sits in
+    its own article (relative position, so a fact one outlet leads with comes before what all
+    tell later; within one article this is the article's order). Bullets that state a clock
+    time are put in time order among the places such bullets hold."""
+    sentences = prepared.sentences
+    counts = Counter(s.article for s in sentences)
+
+    def place(ids: list[int]) -> float:
+        told = [j for j in ids if sentences[j].is_full] or ids  # deck lines above a lead do not count
+        return min(sentences[j].position / counts[sentences[j].article] for j in told)
+
+    order = sorted(range(len(bullets)), key=lambda b: (place(bullets[b]), -prepared.scores[bullets[b][0]]))
+    clock = {b: t for b in order if (t := time_of_day(sentences[bullets[b][0]].text)) is not None}
+    slots = [k for k, b in enumerate(order) if b in clock]
+    for k, b in zip(slots, sorted(clock, key=lambda b: (clock[b], order.index(b)))):
+        order[k] = b
+    return order
 
 
 def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> list[Event]:
-    """Pick central, non-redundant sentences across events within ``max_chars``; group into Events."""
+    """Pick central, widely reported, stand-alone sentences across events within ``max_chars``
+    (forecasts another article settles are left out); group them into Events in reading order."""
     sentences, scores = prepared.sentences, prepared.scores
     event_of = prepared.event_of
-    candidates = list(event_of)
+    candidates = [i for i in event_of if i not in prepared.superseded]
+    restated = _restated_decks(prepared, candidates)
+    candidates = [i for i in candidates if i not in restated]
     if not candidates:  # nothing long enough to be a bullet: fall back to any sentence with content
         candidates = [s.id for s in sentences if s.terms] or [s.id for s in sentences]
         event_of = {i: 0 for i in candidates}
     groups = [event_of.get(i, -1) for i in range(len(sentences))]
     lengths = [len(s.text) for s in sentences]
-    merit = scores * np.array([s.bullet_quality for s in sentences])
+    forecast = np.array(
+        [
+            FORECAST_WEIGHT if k == FORECAST else STATE_WEIGHT if present_tense(s.morphemes) else 1.0
+            for s, k in zip(sentences, prepared.modality or [REPORTED] * len(sentences))
+        ]
+    )
+    quality = np.array([s.bullet_quality for s in sentences])
+    merit = scores * quality * support_weights(prepared) ** SUPPORT_WEIGHT * forecast
     concepts = [s.concepts for s in sentences]
-    picked = select(merit, prepared.similarity, lengths, candidates, max_chars, redundancy, groups, concepts=concepts)
+    breadth = Counter(g for g, _ in {(groups[i], sentences[i].article) for i in candidates})
+    weight = {g: n**BREADTH_WEIGHT for g, n in breadth.items()}
+    picked = select(
+        merit,
+        prepared.similarity,
+        lengths,
+        candidates,
+        max_chars,
+        redundancy,
+        groups,
+        concepts=concepts,
+        group_weight=weight,
+        articles=[s.article for s in sentences],
+    )
     if not picked and candidates:  # even the best sentence is over budget: shorten it
         picked = [max(candidates, key=lambda i: scores[i])]
     events: list[Event] = []
     event_groups = prepared.events or [EventGroup(candidates, None, None, 1.0)]
     for k, group in enumerate(event_groups):
-        mine = [i for i in picked if event_of.get(i) == k]
+        mine = [[i] + prepared.same_fact(i, picked) for i in picked if event_of.get(i) == k]
         if not mine:
             continue
-        mine.sort(key=lambda i: (prepared.dates.get(i, date.max), -scores[i]))
         bullets = []
-        for i in mine:
-            ids = [i] + prepared.same_fact(i, picked)
+        for b in _reading_order(prepared, mine):
+            ids = mine[b]
+            i = ids[0]
             text = sentences[i].text
             if len(text) > max_chars:
                 text = text[: max(max_chars - 1, 1)] + "…"
@@ -221,6 +335,7 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
                     sources=[prepared.source(j) for j in ids],
                     support=len({sentences[j].article for j in ids}),
                     score=round(float(scores[i]), 6),
+                    modality=prepared.modality[i] if prepared.modality else REPORTED,
                 )
             )
         events.append(Event(group.title, group.date, bullets))

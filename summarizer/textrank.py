@@ -12,6 +12,7 @@ import numpy as np
 from scipy import sparse
 
 from .clean import junk_reason
+from .document import stand_alone_quality
 from .korean import content_terms, tokenize
 
 DAMPING = 0.85
@@ -21,6 +22,8 @@ POSITION_DECAY = 0.3
 SAME_FACT = 0.5
 # Weight of the most mentioned concept relative to a top sentence's centrality.
 CONCEPT_SCALE = 0.5
+# Weight of a concept only one of several articles names, relative to the same mention otherwise.
+SINGLE_SOURCE = 0.5
 
 
 def tfidf(term_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
@@ -100,6 +103,8 @@ def select(
     groups: Sequence[int] | None = None,
     length_weight: float = 1.0,
     concepts: Sequence[frozenset[str]] | None = None,
+    group_weight: dict[int, float] | None = None,
+    articles: Sequence[int] | None = None,
 ) -> list[int]:
     """Greedy budgeted selection: coverage of each group with diminishing returns, minus redundancy.
 
@@ -107,8 +112,11 @@ def select(
     gets a first bullet before any gets a third), minus ``redundancy`` times the highest similarity
     to an already picked sentence, plus the weight of the ``concepts`` (names, numbers) it adds
     that no pick covers yet, divided by ``length ** length_weight``. Sentences that state a
-    picked fact again (cosine >= SAME_FACT) are never picked. ``budget`` is in the units of
-    ``lengths`` (characters for briefings, sentences for evaluation).
+    picked fact again (cosine >= SAME_FACT) are never picked. ``group_weight`` scales a group's
+    coverage term (how widely its happening is reported; 1 when not given). With ``articles``
+    (each sentence's article), a concept weighs by the articles that mention it, not by how often
+    one article repeats it (see :func:`concept_weights`). ``budget`` is in the
+    units of ``lengths`` (characters for briefings, sentences for evaluation).
     """
     if not len(candidates):
         return []
@@ -117,7 +125,12 @@ def select(
     groups = groups if groups is not None else [0] * len(scores)
     covered: dict[int, float] = {}
     concepts = concepts or [frozenset()] * len(scores)
-    weight = concept_weights([concepts[i] for i in candidates], [rel[i] for i in candidates])
+    weight = concept_weights(
+        [concepts[i] for i in candidates],
+        [rel[i] for i in candidates],
+        [articles[i] for i in candidates] if articles else None,
+        [groups[i] for i in candidates],
+    )
     seen: set[str] = set()
     max_sim = {i: 0.0 for i in candidates}
     chosen: list[int] = []
@@ -129,6 +142,7 @@ def select(
                 continue
             g = groups[i]
             gain = math.sqrt(covered.get(g, 0.0) + rel[i]) - math.sqrt(covered.get(g, 0.0))
+            gain *= group_weight.get(g, 1.0) if group_weight else 1.0
             gain += sum(weight[c] for c in concepts[i] - seen)
             gain -= redundancy * max_sim[i]
             gain /= max(lengths[i], 1) ** length_weight
@@ -145,13 +159,34 @@ def select(
                 max_sim[j] = value
 
 
-def concept_weights(concept_sets: Sequence[frozenset[str]], relevance: Sequence[float]) -> dict[str, float]:
+def concept_weights(
+    concept_sets: Sequence[frozenset[str]],
+    relevance: Sequence[float],
+    articles: Sequence[int] | None = None,
+    groups: Sequence[int] | None = None,
+) -> dict[str, float]:
     """A concept weighs the relevance of the sentences that mention it, scaled so that the
-    heaviest concept weighs ``CONCEPT_SCALE`` (a central sentence's own relevance is 1)."""
-    total: dict[str, float] = {}
-    for found, rel in zip(concept_sets, relevance):
+    heaviest concept weighs ``CONCEPT_SCALE`` (a central sentence's own relevance is 1).
+
+    With ``articles``, a concept weighs the most relevant mention in each article, summed over
+    articles; one that a single article names, within happenings (``groups``) that several
+    articles report, weighs SINGLE_SOURCE of that: an aside of one outlet.
+    """
+    per: dict[str, dict[int, float]] = {}
+    where: dict[str, set[int]] = {}
+    reporters: dict[int, set[int]] = {}
+    for k, (found, rel) in enumerate(zip(concept_sets, relevance)):
+        source = articles[k] if articles is not None else k
+        group = groups[k] if groups is not None else 0
+        reporters.setdefault(group, set()).add(source)
         for c in found:
-            total[c] = total.get(c, 0.0) + rel
+            mentions = per.setdefault(c, {})
+            mentions[source] = max(mentions.get(source, 0.0), rel) if articles is not None else rel
+            where.setdefault(c, set()).add(group)
+    total = {}
+    for c, mentions in per.items():
+        aside = articles is not None and len(mentions) == 1 and all(len(reporters[g]) > 1 for g in where[c])
+        total[c] = sum(mentions.values()) * (SINGLE_SOURCE if aside else 1.0)
     top = max(total.values(), default=1.0)
     return {c: CONCEPT_SCALE * w / top for c, w in total.items()}
 
@@ -159,15 +194,17 @@ def concept_weights(concept_sets: Sequence[frozenset[str]], relevance: Sequence[
 def select_sentences(sentences: Sequence[str], k: int = 3, redundancy: float = 0.5) -> list[int]:
     """The ``k`` best sentences of ONE pre-split article, as indices in article order.
 
-    Same junk filter, morphology and ranking as :func:`summarizer.summarize`; used to evaluate
-    against human extractive references.
+    Same junk filter, morphology, ranking and stand-alone preference as
+    :func:`summarizer.summarize`; used to evaluate against human extractive references.
     """
     if k <= 0 or not sentences:
         return []
-    terms = [content_terms(m) for m in tokenize(list(sentences))]
+    analysed = tokenize(list(sentences))
+    terms = [content_terms(m) for m in analysed]
     candidates = [i for i, s in enumerate(sentences) if terms[i] and not junk_reason(s.strip())]
     if not candidates:
         candidates = [i for i, t in enumerate(terms) if t] or list(range(len(sentences)))
     scores, sim = centrality(tfidf(terms), range(len(sentences)))
-    picked = select(scores, sim, [1] * len(sentences), candidates, budget=k, redundancy=redundancy, length_weight=0.0)
+    merit = scores * np.array([stand_alone_quality(s.strip(), m) for s, m in zip(sentences, analysed)])
+    picked = select(merit, sim, [1] * len(sentences), candidates, budget=k, redundancy=redundancy, length_weight=0.0)
     return sorted(picked)

@@ -27,6 +27,23 @@ MAIN_FACTS = {
 }
 
 
+# Predictions of the preview page ('방한' 올트먼 …) that the other pages report as done.
+SETTLED_PREDICTIONS = [
+    "이재용 회장과도 만날",
+    "최태원 회장과도 만날",
+    "단말기 개발에 대한 구체적인 논의가 있을 가능성",
+    "투자 유치’를 요청할 것으로",
+    "내일 회동",
+    "카카오 미디어데이를 연이어 찾는다",
+]
+# Facts the issue on briefing quality found missing: widely reported context and what happened.
+REPORTED_FACTS = {
+    "first public step after the acquittal": r"무죄",
+    "Stargate's founders": r"오픈AI.*소프트뱅크.*오라클|오라클.*오픈AI.*소프트뱅크",
+    "Altman: no AI device plan with Samsung yet": r"단말기.*아직 없다",
+}
+
+
 @pytest.fixture(scope="module")
 def briefing(seed_articles) -> Briefing:
     return summarize(seed_articles)
@@ -116,3 +133,44 @@ def test_markdown_rendering(briefing):
     assert md.startswith("### 2025-02-04")
     assert re.search(r"\[1\]\[2\]", md) and "개 기사)" in md
     assert "정리 과정에서 제거된 부분" in md
+
+
+def test_no_prediction_that_another_page_settles(briefing):
+    for bullet in briefing.bullets:
+        for phrase in SETTLED_PREDICTIONS:
+            assert phrase not in bullet.text, bullet.text
+    # Whatever forecast remains is flagged as one, in the API and the markdown.
+    md = briefing.to_markdown()
+    for bullet in briefing.bullets:
+        if bullet.is_forecast:
+            assert f"- [전망] {bullet.text}" in md
+
+
+@pytest.mark.parametrize("fact", REPORTED_FACTS)
+def test_carries_reported_fact(briefing, fact):
+    assert any(re.search(REPORTED_FACTS[fact], b.text) for b in briefing.bullets), fact
+
+
+def test_bullets_are_full_sentences(briefing):
+    from summarizer.korean import tokenize as analyse
+
+    for bullet, morphemes in zip(briefing.bullets, analyse([b.text for b in briefing.bullets])):
+        assert any(m.tag == "EF" for m in morphemes), bullet.text
+        assert "…" not in bullet.text, bullet.text  # headline-style deck lines
+    assert not any("카톡·카나나" in b.text for b in briefing.bullets)
+
+
+def test_events_open_with_their_lead(briefing, seed_articles):
+    from summarizer.pipeline import Limits, prepare, validate
+
+    prepared = prepare(validate(seed_articles, Limits()))
+    leads = {}
+    for s in prepared.sentences:
+        if s.is_full and s.is_candidate and s.article not in leads:
+            leads[s.article] = s.text
+    meeting = briefing.sections[0]
+    us_trip = next(s for s in briefing.sections if "저커버그" in "".join(b.text for b in s.bullets))
+    assert "서초" in "".join(b.text for b in meeting.bullets)
+    for event in (meeting, us_trip):
+        first = event.bullets[0]
+        assert any(src.text.strip() == leads[src.article] for src in first.sources), first.text
