@@ -84,3 +84,76 @@ def test_every_removal_is_a_span_of_the_input():
     a = clean_article(page, index=3)
     for r in a.removed:
         assert r.article == 3 and page[r.start : r.end] == r.text
+
+
+# Raw crawls (made-up text in the shape of real ones): paragraphs run together without newlines,
+# the byline with e-mail, a copyright note, page script and CSS glued to the last sentence.
+CRAWL = (
+    "시는 4일 청년 주택 5000가구를 새로 짓는다고 밝혔다.입주 대상은 만 19세에서 39세 사이의 무주택 청년이다."
+    "시 관계자는 \"임대료는 주변 시세의 70% 수준\"이라고 말했다.우리공화당은 이날 논평을 내고 환영했다."
+    "김가나 선임기자 kim.gana@example.co.krCopyright by example.com All rights reserved. "
+    "$( document ).ready( function() {window.popupObj = Popup( $( '#best_layer' ), {vertical: 'center',"
+    "horizontal: 'center', duration: 300});});  .v_photoarea:before{content: \"\";display: block;}"
+)
+CRAWL_SENTENCES = [
+    "시는 4일 청년 주택 5000가구를 새로 짓는다고 밝혔다.",
+    "입주 대상은 만 19세에서 39세 사이의 무주택 청년이다.",
+    "시 관계자는 \"임대료는 주변 시세의 70% 수준\"이라고 말했다.",
+    "우리공화당은 이날 논평을 내고 환영했다.",
+]
+
+
+def removed_texts(article, reason):
+    return [r.text for r in article.removed if r.reason == reason]
+
+
+def test_glued_byline_copyright_and_script_are_cut_and_sentences_still_split():
+    from summarizer.document import build_sentences
+
+    a = clean_article(CRAWL)
+    assert "".join(kept(a)) == "".join(CRAWL_SENTENCES)
+    assert removed_texts(a, "기자 정보·이메일") == ["김가나 선임기자 kim.gana@example.co.kr"]
+    assert removed_texts(a, "저작권 고지") == ["Copyright by example.com All rights reserved."]
+    script = removed_texts(a, "스크립트·CSS")
+    assert script and script[0].startswith("$( document )") and script[-1].endswith("display: block;}")
+    sentences, _ = build_sentences([a])
+    assert [s.text for s in sentences] == CRAWL_SENTENCES  # "밝혔다.입주" is two sentences
+
+
+def test_ad_script_inside_the_body_is_cut_between_two_kept_sentences():
+    page = (
+        "배터리 공장은 지난해 완공됐다.window.googletag = window.googletag || {cmd: []};"
+        "googletag.cmd.push(function() {googletag.defineSlot('/12/Ad_1x1', [1, 1], 'div-ad-0')"
+        ".addService(googletag.pubads());googletag.enableServices();}); 회장은 이날 5시간 넘게 공장에 머물렀다."
+    )
+    a = clean_article(page)
+    assert kept(a) == ["배터리 공장은 지난해 완공됐다.", "회장은 이날 5시간 넘게 공장에 머물렀다."]
+    assert reasons(a) == {"스크립트·CSS"}
+
+
+def test_bylines_without_email_cut_addresses_and_credits_glued_to_text():
+    a = clean_article("경찰은 사건 경위를 조사하고 있다.박하늘 인턴기자")
+    assert kept(a) == ["경찰은 사건 경위를 조사하고 있다."] and reasons(a) == {"기자 정보·이메일"}
+    # A crawl cut the address after "@"; datelines and several reporters belong to the byline.
+    a = clean_article("회담은 두 시간 이어졌다. 권가람 기자, 워싱턴=노다온 특파원 roh@")
+    assert kept(a) == ["회담은 두 시간 이어졌다."]
+    assert removed_texts(a, "기자 정보·이메일") == ["권가람 기자, 워싱턴=노다온 특파원 roh@"]
+    # What follows a closing byline is other stories, not this article.
+    a = clean_article("정부는 대책을 내놨다. 이나라 기자 lee@example.com‘생수에 흰 가루’…“장난처럼 먹였다”")
+    assert kept(a) == ["정부는 대책을 내놨다."] and "기사 뒤 다른 기사·메뉴" in reasons(a)
+    a = clean_article("사진=AP뉴시스미국 정부가 새 제재를 발표했다. 국회의사당의 모습. 워싱턴=AP/뉴시스당초 하원은 반대했다.")
+    assert kept(a) == ["미국 정부가 새 제재를 발표했다. 국회의사당의 모습.", "당초 하원은 반대했다."]
+    assert removed_texts(a, "사진 설명") == ["사진=AP뉴시스", "워싱턴=AP/뉴시스"]
+
+
+def test_addresses_and_words_the_article_talks_about_stay():
+    page = "신청은 help@example.com으로 하면 된다. 기자회견은 오후 2시에 열렸다. 외신 기자들이 현장을 찾았다."
+    a = clean_article(page)
+    assert kept(a) == [page] and a.removed == []
+
+
+def test_a_long_glued_body_mentioning_a_photo_is_not_a_caption():
+    page = "로즌스타인(사진) 법무부 부장관이 사임 의사를 밝혔다." * 8 + "워싱턴=정나래 특파원 jung@example.com[ⓒ 예시일보, 무단전재 및 재배포 금지]"
+    a = clean_article(page)
+    assert "".join(kept(a)) == "로즌스타인(사진) 법무부 부장관이 사임 의사를 밝혔다." * 8
+    assert {"기자 정보·이메일", "저작권 고지"} == reasons(a)
