@@ -90,10 +90,10 @@ def _jsonl_items(path: Path) -> list[Item]:
         articles = data["articles"]
         if isinstance(articles, str):  # one string: split at separator lines, as a paste is
             articles = split_articles(articles)
-        if not isinstance(articles, list) or not all(isinstance(a, str) for a in articles):
-            items.append(_failing(item_id, '"articles"는 문자열 목록이어야 합니다'))
+        if not isinstance(articles, list) or not all(isinstance(a, (str, dict)) for a in articles):
+            items.append(_failing(item_id, '"articles"는 문자열 또는 기사 객체({"text", ...})의 목록이어야 합니다'))
             continue
-        items.append(Item(item_id, lambda texts=articles: texts))  # a list is taken as given
+        items.append(Item(item_id, lambda texts=articles: texts))  # a list goes to summarize() as given
     return items
 
 

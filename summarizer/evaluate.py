@@ -398,10 +398,12 @@ def _within(texts: Iterable[str], max_chars: int) -> list[str]:
 
 
 def briefing_bullets(cluster: Cluster, max_chars: int) -> list[str]:
-    """Our briefing's bullets (default settings) from the cluster's bodies, headlines withheld."""
-    from summarizer import summarize
+    """Our briefing's bullets (default settings) from the cluster's bodies with their press, date
+    and URL; the headlines are withheld (they are the reference)."""
+    from summarizer import Article, summarize
 
-    return [b.text for b in summarize([a.text for a in cluster.articles], max_chars=max_chars).bullets]
+    articles = [Article(a.text, outlet=a.press, date=a.date, url=a.url) for a in cluster.articles]
+    return [b.text for b in summarize(articles, max_chars=max_chars).bullets]
 
 
 def lead_bullets(cluster: Cluster, max_chars: int) -> list[str]:

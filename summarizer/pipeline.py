@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from .articles import Article, to_article
 from .briefing import ArticleInfo, Briefing, Bullet, Event, Removed, Source
 from .clean import CleanArticle, clean_article, keep_all_lines
 from .document import Sentence, build_sentences
@@ -20,6 +21,8 @@ from .events import EventGroup, group_events
 from .korean import hangul_ratio
 from .textrank import centrality, row, select, tfidf
 
+# What summarize() takes: one pasted string, or a list of texts, dicts or Articles (mixed freely).
+ArticlesInput = str | bytes | Article | Mapping | Sequence[str | Article | Mapping]
 ARTICLE_SEPARATOR = re.compile(r"\r?\n?^[ \t]*(?:-{3,}|={3,})[ \t]*$\r?\n?", re.M)
 # Sentences at least this similar (TF-IDF cosine) to a bullet report the same fact: they become
 # its further sources instead of bullets of their own.
@@ -48,6 +51,7 @@ class Prepared:
     dates: dict[int, date]
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    given: list[Article] = field(default_factory=list)  # the input articles, metadata included
 
     @cached_property
     def event_of(self) -> dict[int, int]:
@@ -77,7 +81,11 @@ class Prepared:
         return Source(s.article, s.start, s.end, self.articles[s.article].original[s.start : s.end])
 
     def article_infos(self) -> list[ArticleInfo]:
-        return [ArticleInfo(a.index, a.title, a.date, len(a.original), a.kept_chars) for a in self.articles]
+        known = self.given or [Article(a.original) for a in self.articles]
+        return [
+            ArticleInfo(a.index, a.title, a.date, len(a.original), a.kept_chars, k.outlet, k.url)
+            for a, k in zip(self.articles, known)
+        ]
 
 
 def read_text_file(path: str | Path) -> str:
@@ -99,22 +107,25 @@ def split_articles(text: str) -> list[str]:
     return [part for part in ARTICLE_SEPARATOR.split(text) if part.strip()]
 
 
-def _as_texts(articles: str | Sequence[str]) -> list[str]:
+def _as_articles(articles: ArticlesInput) -> list[Article]:
     if isinstance(articles, bytes):
         try:
             articles = articles.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputError("입력이 UTF-8 텍스트가 아닙니다 (바이너리 파일로 보입니다).") from exc
     if isinstance(articles, str):
-        return split_articles(articles)
-    if not isinstance(articles, Sequence) or not all(isinstance(a, str) for a in articles):
-        raise InputError("articles는 문자열 또는 문자열 목록이어야 합니다.")
-    return list(articles)
+        return [Article(text) for text in split_articles(articles)]
+    if isinstance(articles, (Article, Mapping)):  # one article with metadata
+        articles = [articles]
+    if not isinstance(articles, Sequence):
+        raise InputError("articles는 문자열, 또는 문자열·딕셔너리·Article의 목록이어야 합니다.")
+    return [to_article(item, number) for number, item in enumerate(articles, 1)]
 
 
-def validate(articles: str | Sequence[str], limits: Limits) -> list[str]:
-    """Check input against the limits; return the list of article texts."""
-    texts = _as_texts(articles)
+def validate(articles: ArticlesInput, limits: Limits) -> list[Article]:
+    """Check input against the limits; return the articles (text and known metadata)."""
+    parsed = _as_articles(articles)
+    texts = [a.text for a in parsed]
     if not any(t.strip() for t in texts):
         raise InputError("입력이 비어 있습니다. 요약할 기사 본문을 넣어 주세요.")
     if len(texts) > limits.max_articles:
@@ -134,18 +145,22 @@ def validate(articles: str | Sequence[str], limits: Limits) -> list[str]:
             raise InputError(f"{i + 1}번 기사가 텍스트가 아닌 바이너리 데이터로 보입니다.")
     if hangul_ratio("".join(texts)) < 0.05:
         raise InputError("한국어 기사가 아닙니다: 한글이 거의 없습니다. 이 요약기는 한국어 뉴스용입니다.")
-    return texts
+    return parsed
 
 
-def prepare(texts: list[str]) -> Prepared:
-    """Clean, split, rank and group validated article texts (shared by both engines)."""
+def prepare(given: list[Article]) -> Prepared:
+    """Clean, split, rank and group validated articles (shared by both engines). Known headlines
+    and dates take the place of those guessed from the text."""
     timings: dict[str, float] = {}
     notes: list[str] = []
     t0 = time.perf_counter()
-    articles = [clean_article(text, i) for i, text in enumerate(texts)]
+    articles = [clean_article(a.text, i) for i, a in enumerate(given)]
     if not any(a.blocks for a in articles):
         notes.append("정리 규칙이 모든 줄을 제거해 원문 줄을 그대로 사용했습니다.")
         articles = [keep_all_lines(a) for a in articles]
+    for article, known in zip(articles, given):
+        article.title = known.headline or article.title
+        article.date = known.date or article.date
     t1 = time.perf_counter()
     sentences, title_terms = build_sentences(articles)
     t2 = time.perf_counter()
@@ -155,7 +170,7 @@ def prepare(texts: list[str]) -> Prepared:
     events, dates = group_events(articles, sentences, scores, vectors, title_terms)
     t4 = time.perf_counter()
     timings.update(clean=t1 - t0, sentences=t2 - t1, rank=t3 - t2, events=t4 - t3)
-    return Prepared(articles, sentences, scores, sim, events, dates, timings, notes)
+    return Prepared(articles, sentences, scores, sim, events, dates, timings, notes, given)
 
 
 def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> list[Event]:
@@ -219,7 +234,7 @@ def require_engine(method: str, kobart=None) -> None:
 
 
 def run(
-    articles: str | Sequence[str],
+    articles: ArticlesInput,
     method: str,
     max_chars: int,
     redundancy: float,
@@ -228,9 +243,9 @@ def run(
 ) -> Briefing:
     """The body of :func:`summarizer.summarize` (see its docstring)."""
     check_options(method, max_chars, redundancy)
-    texts = validate(articles, limits or Limits())
+    given = validate(articles, limits or Limits())
     require_engine(method, kobart)
-    prepared = prepare(texts)
+    prepared = prepare(given)
     start = time.perf_counter()
     if method == "textrank":
         sections = textrank_events(prepared, max_chars, redundancy)
