@@ -46,6 +46,11 @@ def _morphemes(tokens) -> tuple[Morpheme, ...]:
     return tuple(Morpheme(t.form, t.tag.split("-")[0], t.start, t.len) for t in tokens)
 
 
+# Raw crawls run paragraphs together ("말했다.A씨는", "밝혔다.“다만…"): Kiwi splits before a
+# glued Korean word but not before these, so a final ending and period glued to one is a cut too.
+_GLUED_NEXT = frozenset({"SL", "SN", "SH", "SSO", "SW"})
+
+
 def split_sentences(texts: Sequence[str]) -> list[list[SentenceSpan]]:
     """Split each text into sentences with morphemes, all texts in one Kiwi call."""
     if not texts:
@@ -53,9 +58,22 @@ def split_sentences(texts: Sequence[str]) -> list[list[SentenceSpan]]:
     with _lock:  # Kiwi is thread-safe for reads, but one batch at a time keeps memory flat
         batches = kiwi().split_into_sents(list(texts), return_tokens=True, return_sub_sents=False)
         return [
-            [SentenceSpan(s.start, s.end, s.text, _morphemes(s.tokens)) for s in sents]
-            for sents in batches
+            [part for s in sents for part in _split_glued(text, s.start, s.end, _morphemes(s.tokens))]
+            for text, sents in zip(texts, batches)
         ]
+
+
+def _split_glued(text: str, start: int, end: int, morphemes: tuple[Morpheme, ...]) -> list[SentenceSpan]:
+    """The sentence, cut after each "다." that runs straight into a word Kiwi does not split at."""
+    cuts = [start]
+    for ending, stop, nxt in zip(morphemes, morphemes[1:], morphemes[2:]):
+        if ending.tag == "EF" and stop.tag == "SF" and nxt.tag in _GLUED_NEXT and nxt.start == stop.start + stop.length:
+            cuts.append(nxt.start)
+    cuts.append(end)
+    return [
+        SentenceSpan(s, e, text[s:e], tuple(m for m in morphemes if s <= m.start < e))
+        for s, e in zip(cuts, cuts[1:])
+    ]
 
 
 def tokenize(texts: Sequence[str]) -> list[tuple[Morpheme, ...]]:

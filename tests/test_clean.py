@@ -157,3 +157,49 @@ def test_a_long_glued_body_mentioning_a_photo_is_not_a_caption():
     a = clean_article(page)
     assert "".join(kept(a)) == "로즌스타인(사진) 법무부 부장관이 사임 의사를 밝혔다." * 8
     assert {"기자 정보·이메일", "저작권 고지"} == reasons(a)
+
+
+def _sentences(*pages: str) -> list[list[str]]:
+    from summarizer.document import build_sentences
+
+    sentences, _ = build_sentences([clean_article(p, i) for i, p in enumerate(pages)])
+    return [[s.text for s in sentences if s.article == i] for i in range(len(pages))]
+
+
+def test_sub_headlines_glued_to_the_first_sentence_become_their_own_line():
+    split = _sentences(
+        "여야 합의… 시장 “늦었지만 다행”시의회와 시청은 4일 예산안을 처리하기로 합의했다. 처리는 6일이다.",
+        "당초 축소 시사… 여론 악화에 한발 물러서올해로 끝나는 공제 제도를 정부가 연장하기로 했다.",
+        "법원, 징역 3년 선고\t\t\t또래를 폭행해 숨지게 한 10대에게 실형이 선고됐다.",
+    )
+    assert split == [
+        ["여야 합의… 시장 “늦었지만 다행”", "시의회와 시청은 4일 예산안을 처리하기로 합의했다.", "처리는 6일이다."],
+        ["당초 축소 시사… 여론 악화에 한발 물러서", "올해로 끝나는 공제 제도를 정부가 연장하기로 했다."],
+        ["법원, 징역 3년 선고", "또래를 폭행해 숨지게 한 10대에게 실형이 선고됐다."],
+    ]
+
+
+def test_quotes_and_blanks_inside_ordinary_sentences_are_not_sub_headlines():
+    pages = (
+        "그는 “사실에 따라 다룰 것”이라고 밝혔다. 그는 “괜찮다”며 웃었다.",
+        "박 의원은 지난 6일 공개한 사진에 대해  \"검찰에서 받지 않았다\"고 8일 설명했다.",
+        "시장은 “예산은 충분하다”고 말했다.“다만 집행이 늦다”고 덧붙였다.",
+    )
+    assert _sentences(*pages) == [
+        ["그는 “사실에 따라 다룰 것”이라고 밝혔다.", "그는 “괜찮다”며 웃었다."],
+        ["박 의원은 지난 6일 공개한 사진에 대해  \"검찰에서 받지 않았다\"고 8일 설명했다."],
+        ["시장은 “예산은 충분하다”고 말했다.", "“다만 집행이 늦다”고 덧붙였다."],
+    ]
+
+
+def test_paragraphs_glued_after_a_period_are_split_before_latin_digits_and_quotes():
+    from summarizer.korean import split_sentences
+
+    text = "확진됐다고 5일 밝혔다.A씨는 입원해 있다.27일 오후 추가 검사를 했다.“다만 늦다”고 덧붙였다."
+    assert [s.text for s in split_sentences([text])[0]] == [
+        "확진됐다고 5일 밝혔다.", "A씨는 입원해 있다.", "27일 오후 추가 검사를 했다.", "“다만 늦다”고 덧붙였다.",
+    ]
+    # Inside a quotation, or a decimal number, nothing is cut.
+    assert [s.text for s in split_sentences(["그는 “좋다. A등급이다”라고 했다. 성장률은 2.5%였다."])[0]] == [
+        "그는 “좋다. A등급이다”라고 했다.", "성장률은 2.5%였다.",
+    ]
