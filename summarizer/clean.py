@@ -82,6 +82,14 @@ _INLINE_CREDIT = re.compile(
     r"\(사진\s*=[^()\n]{1,30}\)|사진\s*=\s*(?:[A-Z]{2,5}\s*)?" + _AGENCY
     + r"|(?:[가-힣]{2,8}\s*=\s*)?(?:[A-Z]{2,5}|[가-힣]{2,6}DB|로이터|신화)\s*/\s*(?:연합뉴스|뉴시스|뉴스1)"
 )
+# A screenshot credit after a sentence, glued to the next one: "YTN 화면캡처김현아 의원이",
+# "노동신문 캡처 합동참모본부는" (but not "화면을 캡처했다", "지난달 캡처한 영상").
+_CAPTURE_CREDIT = re.compile(
+    r"(?:(?<=[.!?”\"’'\])])(?<![A-Za-z0-9]\.)|^)\s*(?:[^\s.!?”\"]{1,15}\s?){0,3}(?:화면\s?)?캡처(?:\s*/\s*" + _AGENCY + r")?\.?"
+    r"(?!\s*(?:했|한|해|하|된|돼|되|를|을|는|가|도)|[이와과로에](?![가-힣]))"
+)
+# Links to other stories glued after the body: "…말했다.[관련기사] 검사와 통화까지…".
+_INLINE_TAIL = re.compile(r"[\[【]\s*(?:관련\s*기사|관련\s*영상|추천\s*기사|많이\s*본\s*기사)\s*[\]】]")
 _PREDICATE_WORD = re.compile(r"[다요까죠][.!?]?$")
 _SENTENCE_ENDS = re.compile(r"[다요][.!?]|[다요][”\"’']")
 _SENTENCE_END = re.compile(r"(다|요|까|죠|음|함|됨|임)\s*[.!?…]?[\"'”’)\]]*\s*$|[.!?]\s*[\"'”’)\]]*\s*$")
@@ -237,9 +245,12 @@ def inline_junk(line: str) -> list[tuple[int, int, str]]:
             end = _code_end(line, m.start())
             if hangul_ratio(line[m.start():end]) < 0.3 or end - m.start() > 200:
                 mark(m.start(), end, "스크립트·CSS")
-    for pattern, reason in ((_INLINE_COPYRIGHT, "저작권 고지"), (_INLINE_CREDIT, "사진 설명")):
+    for pattern, reason in ((_INLINE_COPYRIGHT, "저작권 고지"), (_INLINE_CREDIT, "사진 설명"), (_CAPTURE_CREDIT, "사진 설명")):
         for m in pattern.finditer(line):
-            mark(m.start(), m.end(), reason)
+            mark(m.start() + len(m.group(0)) - len(m.group(0).lstrip()), m.end(), reason)
+    tail = _INLINE_TAIL.search(line)
+    if tail and tail.start() >= _MIN_BODY_CHARS_BEFORE_TAIL:
+        mark(tail.start(), len(line), "기사 뒤 다른 기사·메뉴")
     for m in _INLINE_EMAIL.finditer(line):
         if _PARTICLE_AFTER_EMAIL.match(line, m.end()):
             continue  # an address the article talks about

@@ -203,3 +203,33 @@ def test_paragraphs_glued_after_a_period_are_split_before_latin_digits_and_quote
     assert [s.text for s in split_sentences(["그는 “좋다. A등급이다”라고 했다. 성장률은 2.5%였다."])[0]] == [
         "그는 “좋다. A등급이다”라고 했다.", "성장률은 2.5%였다.",
     ]
+
+
+def test_screenshot_credits_and_related_story_links_glued_to_sentences():
+    page = (
+        "그는 대화로 풀겠다는 입장을 시사했다.신화망 캡처중국 관영 매체에 따르면 회담은 두 시간 이어졌다. "
+        "미사일로 추정됐다. 노동신문 캡처 합동참모본부는 25일 발사 사실을 밝혔다. "
+        "그는 화면을 캡처했다. 지난 4월 캡처한 영상도 공개됐다. 위원회는 이 영상을 두 차례 검토했다고 설명했다. "
+        "정부는 다음 달 최종 방안을 발표할 계획이다.[관련기사] 검사와 통화까지…‘사태’ 기로에"
+    )
+    a = clean_article(page)
+    assert removed_texts(a, "사진 설명") == ["신화망 캡처", "노동신문 캡처"]
+    assert removed_texts(a, "기사 뒤 다른 기사·메뉴") == ["[관련기사] 검사와 통화까지…‘사태’ 기로에"]
+    text = " ".join(kept(a))
+    assert "중국 관영 매체에 따르면" in text and "합동참모본부는 25일" in text
+    assert "그는 화면을 캡처했다. 지난 4월 캡처한 영상도 공개됐다." in text
+
+
+def test_kiwi_cuts_after_a_closing_quote_or_inside_a_word_are_joined():
+    from summarizer.korean import split_sentences
+
+    text = (
+        "그는 “우리 팀은 계속 달린다. 나도 달리겠다”고 애정을 드러냈다고 회사는 설명했다. "
+        "그는 예고했다. \"그것은 아주 멋진 일\"이라고 덧붙였다. 그는 “그것은 아주 멋질 것”이라고도 말했다."
+    )
+    assert [s.text for s in split_sentences([text])[0]] == [
+        "그는 “우리 팀은 계속 달린다. 나도 달리겠다”고 애정을 드러냈다고 회사는 설명했다.",
+        "그는 예고했다.",
+        "\"그것은 아주 멋진 일\"이라고 덧붙였다.",
+        "그는 “그것은 아주 멋질 것”이라고도 말했다.",
+    ]
