@@ -336,7 +336,7 @@ def cmd_evaluate_clusters(args: argparse.Namespace) -> int:
     rows, junk = evaluate.evaluate_clusters(clusters, args.max_chars, with_textrankr=not args.no_textrankr)
     print(
         f"여러 매체 클러스터 평가: {args.data} (클러스터 {len(clusters)}개, 불릿 예산 {args.max_chars}자)\n"
-        "시스템에는 기사 본문과 매체·날짜·URL만 주고 편집자 제목은 주지 않습니다(제목이 참조입니다).\n"
+        "브리핑에는 기사 본문과 매체·날짜·URL을, 비교 시스템에는 본문만 주고, 편집자 제목은 주지 않습니다(제목이 참조입니다).\n"
     )
     print(evaluate.format_cluster_table(rows), end="")
     if args.show_junk:
