@@ -66,7 +66,7 @@ _INLINE_EMAIL = re.compile(
 )
 # Names, titles and datelines just before a byline's e-mail: "도쿄=김청중 특파원", "성연철 정유경 기자",
 # "권중혁 기자, 베이징=노석철 특파원".
-_BYLINE_BEFORE_EMAIL = re.compile(r"(?:[가-힣]{1,10}[ ·,/=]*){1,8}$")
+_BYLINE_BEFORE_EMAIL = re.compile(r"(?:[가-힣]{1,10}[ ·ㆍ‧・,/=]*){1,8}$")
 _PARTICLE_AFTER_EMAIL = re.compile(r"(?:으로|로|에게|에서|에|을|를|은|는|이|가|과|와|도)(?=[\s.,)]|$)")
 # A byline without e-mail that ends the text: "김진아 기자", "워싱턴=김석 특파원", "이지훈 기자Copyright".
 _BYLINE_AT_END = re.compile(
@@ -91,6 +91,8 @@ _CAPTURE_CREDIT = re.compile(
 # Links to other stories glued after the body: "…말했다.[관련기사] 검사와 통화까지…".
 _INLINE_TAIL = re.compile(r"[\[【]\s*(?:관련\s*기사|관련\s*영상|추천\s*기사|많이\s*본\s*기사)\s*[\]】]")
 _PREDICATE_WORD = re.compile(r"[다요까죠][.!?]?$")
+_AFTER_SENTENCE = re.compile(r"(?:[다요][.!?]|[.!?][”\"’'])\s*$")
+_TITLE_WORD = re.compile(r"(?:기자|특파원|통신원|위원|에디터|PD|국장|부장|팀장)$")
 _SENTENCE_ENDS = re.compile(r"[다요][.!?]|[다요][”\"’']")
 _SENTENCE_END = re.compile(r"(다|요|까|죠|음|함|됨|임)\s*[.!?…]?[\"'”’)\]]*\s*$|[.!?]\s*[\"'”’)\]]*\s*$")
 _MIN_BODY_CHARS_BEFORE_TAIL = 150
@@ -214,18 +216,28 @@ def _code_end(text: str, start: int) -> int:
 
 
 def _byline_start(line: str, at: int) -> int:
-    """Where the names, titles and dateline before position ``at`` (an e-mail) begin."""
-    window_start = max(0, at - 60)
-    match = _BYLINE_BEFORE_EMAIL.search(line, window_start, at)
+    """Where the byline before the e-mail at ``at`` begins, word by word from the right: titles
+    ("기자", "특파원"), datelines ("워싱턴=김석", "도쿄/"), and names: one without a title, else
+    the name next to each title and further three-syllable names ("성연철 정유경 기자"). A deck
+    before a byline at the top of a page ("작물별 차등 지원 이성훈 …@") stays text."""
+    match = _BYLINE_BEFORE_EMAIL.search(line, max(0, at - 60), at)
     if not match:
         return at
-    start = match.start()
-    words = list(re.finditer(r"\S+", line[start:at]))
-    for word in words:  # a sentence's last word ("떠났다") is not part of the byline
-        if _PREDICATE_WORD.search(word.group(0)):
-            start = match.start() + word.end()
-    while start < at and line[start] in " ·,/=":
-        start += 1
+    start, names, titled = at, 0, False
+    for token in reversed(list(re.finditer(r"[^\s·ㆍ‧・,]+", line[match.start():at]))):
+        word = token.group(0)
+        begin = match.start() + token.start()
+        if _PREDICATE_WORD.search(word):
+            break
+        if _TITLE_WORD.search(word):
+            titled, names = True, 0
+        elif "=" not in word and "/" not in word:
+            first = names == 0 and (titled or start == at)
+            right_after_sentence = bool(_AFTER_SENTENCE.search(line, 0, begin))
+            if not (first and len(word) <= (6 if titled else 4) or titled and len(word) == 3 or right_after_sentence):
+                break  # a dateline or desk right after the previous sentence ("…했다.도쿄") goes too
+            names += 1
+        start = begin
     return start
 
 
@@ -257,7 +269,7 @@ def inline_junk(line: str) -> list[tuple[int, int, str]]:
         start = _byline_start(line, m.start())
         mark(start, m.end(), "기자 정보·이메일")
         rest = "".join(c for c, r in zip(line[m.end():], cut[m.end():]) if r is None)
-        if start < m.start() and len(_SENTENCE_ENDS.findall(rest)) < 2:
+        if start >= _MIN_BODY_CHARS_BEFORE_TAIL and start < m.start() and len(_SENTENCE_ENDS.findall(rest)) < 2:
             mark(m.end(), len(line), "기사 뒤 다른 기사·메뉴")  # what follows a closing byline
     kept = "".join(c if r is None else " " for c, r in zip(line, cut))
     for m in _BYLINE_AT_END.finditer(kept):

@@ -139,8 +139,9 @@ def test_bylines_without_email_cut_addresses_and_credits_glued_to_text():
     assert kept(a) == ["회담은 두 시간 이어졌다."]
     assert removed_texts(a, "기자 정보·이메일") == ["권가람 기자, 워싱턴=노다온 특파원 roh@"]
     # What follows a closing byline is other stories, not this article.
-    a = clean_article("정부는 대책을 내놨다. 이나라 기자 lee@example.com‘생수에 흰 가루’…“장난처럼 먹였다”")
-    assert kept(a) == ["정부는 대책을 내놨다."] and "기사 뒤 다른 기사·메뉴" in reasons(a)
+    body = "정부는 대책을 내놨다. " * 12
+    a = clean_article(body + "이나라 기자 lee@example.com‘생수에 흰 가루’…“장난처럼 먹였다”")
+    assert kept(a) == [body.strip()] and "기사 뒤 다른 기사·메뉴" in reasons(a)
     a = clean_article("사진=AP뉴시스미국 정부가 새 제재를 발표했다. 국회의사당의 모습. 워싱턴=AP/뉴시스당초 하원은 반대했다.")
     assert kept(a) == ["미국 정부가 새 제재를 발표했다. 국회의사당의 모습.", "당초 하원은 반대했다."]
     assert removed_texts(a, "사진 설명") == ["사진=AP뉴시스", "워싱턴=AP/뉴시스"]
@@ -233,3 +234,19 @@ def test_kiwi_cuts_after_a_closing_quote_or_inside_a_word_are_joined():
         "\"그것은 아주 멋진 일\"이라고 덧붙였다.",
         "그는 “그것은 아주 멋질 것”이라고도 말했다.",
     ]
+
+
+def test_a_byline_at_the_top_takes_only_the_name_and_leaves_deck_and_body():
+    a = clean_article("작물별 차등 지원 이성훈 lee@example.net 정부는 올해 농가 지원을 작물별로 달리한다.")
+    assert removed_texts(a, "기자 정보·이메일") == ["이성훈 lee@example.net"]
+    assert (a.title, kept(a)) == ("작물별 차등 지원", ["정부는 올해 농가 지원을 작물별로 달리한다."])
+    a = clean_article("개방 검토 김영신 기자 kim@example.net 시는 운동장 개방을 검토한다고 밝혔다.")
+    assert removed_texts(a, "기자 정보·이메일") == ["김영신 기자 kim@example.net"]
+
+
+def test_datelines_desks_and_other_middle_dots_belong_to_the_byline():
+    body = "시는 올해 예산을 늘리기로 했다. " * 10
+    for byline in ("도쿄 김나라 특파원 kim@example.com", "디지털기획팀 이가람 lee@example.com",
+                   "곽다온ㆍ김하늘 기자 kwak@example.com", "임보라 평화연구소 사무국장 lim@example.com"):
+        a = clean_article(body.strip() + byline)
+        assert kept(a) == [body.strip()] and removed_texts(a, "기자 정보·이메일") == [byline]
