@@ -70,10 +70,12 @@ class ArticleInfo:
     """What the briefing knows about one input article after cleaning."""
 
     index: int
-    title: str | None
-    date: str | None
+    title: str | None  # the given headline, else the one found in the page
+    date: str | None  # the given date, else the one the page states
     chars_in: int
     chars_kept: int
+    outlet: str | None = None  # given with the article (summarize() takes no guess)
+    url: str | None = None
 
 
 @dataclass
@@ -169,11 +171,17 @@ class Briefing:
 
     def _footer(self) -> str:
         total = sum(self.timings.values())
-        sources = ", ".join(
-            f"[{a.index + 1}] {a.title or '(제목 없음)'}" + (f" ({a.date})" if a.date else "")
-            for a in self.articles
-        )
+        sources = ", ".join(_source_line(a) for a in self.articles)
         return (
             f"_{self.method} · {self.length}/{self.max_chars}자 · {total:.2f}초 · "
             f"기사 {len(self.articles)}건_\n\n출처: {sources}"
         )
+
+
+def _source_line(info: ArticleInfo) -> str:
+    """``[1] 제목 (매체, 날짜)``, the title linked to the article's URL when it is known."""
+    title = info.title or "(제목 없음)"
+    if info.url:
+        title = f"[{title}]({info.url})"
+    about = ", ".join(x for x in (info.outlet, info.date) if x)
+    return f"[{info.index + 1}] {title}" + (f" ({about})" if about else "")

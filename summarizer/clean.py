@@ -51,6 +51,50 @@ _TAIL_MARKER = re.compile(
     r"관련\s*기사|더보기|많이\s*본|인기\s*기사|HOT\s*클릭|추천\s*기사|오늘의\s*주요|이\s*시각|기사\s*모음|"
     r"기사가\s*좋으셨다면|의견을\s*남겨"
 )
+# ---- junk glued inside a line: raw crawls run paragraphs, bylines and page script together.
+# Page script or CSS begins with one of these; its extent is found by bracket matching.
+_SCRIPT_START = re.compile(
+    r"\b(?:window|document|googletag|jQuery)\s*\.|\$\s*\(|\bvar\s+[\w$]+\s*=|\bfunction\s*\(|\balert\s*\("
+    r"|[.#]?[A-Za-z_][\w-]*(?::(?:before|after|hover))?\s*\{\s*[\w-]+\s*:"
+)
+# After a statement, more code follows when the next token looks like code, not like prose.
+_CODE_GOES_ON = re.compile(r"\s*(?:(?:var|let|const|if|else|return)\b|[A-Za-z_$][\w$]*\s*(?:[.(=\[{]|\|\|)|\$\(|[.#][\w-]+\s*[:{]|[})\];]|/[/*])")
+# An e-mail address: ASCII only (a glued "기자kim@..." keeps 기자 out), lower-case domain (a glued
+# "donga.comCopyright" ends at .com); a wire service's "/2019-07-04 19:54:09/" stamp goes with it;
+# a crawl may cut the address after "@".
+_INLINE_EMAIL = re.compile(
+    r"[A-Za-z0-9._%+-]+@(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:/[\d\-: .]{8,25}/)?|(?=[\s,/]|$))"
+)
+# Names, titles and datelines just before a byline's e-mail: "도쿄=김청중 특파원", "성연철 정유경 기자",
+# "권중혁 기자, 베이징=노석철 특파원".
+_BYLINE_BEFORE_EMAIL = re.compile(r"(?:[가-힣]{1,10}[ ·ㆍ‧・,/=]*){1,8}$")
+_PARTICLE_AFTER_EMAIL = re.compile(r"(?:으로|로|에게|에서|에|을|를|은|는|이|가|과|와|도)(?=[\s.,)]|$)")
+# A byline without e-mail that ends the text: "김진아 기자", "워싱턴=김석 특파원", "이지훈 기자Copyright".
+_BYLINE_AT_END = re.compile(
+    r"(?:(?<=[.!?”\"’'\])])|^)\s*(?:[가-힣]{1,10}\s*[=/]\s*)?(?:[가-힣]{2,8}[ ·,]*){1,4}"
+    r"(?:선임|전문|객원|수습|인턴|온라인\s?뉴스\s?|동아닷컴\s?)?(?:기자|특파원)(?=\s*(?:$|Copyright|\[?ⓒ|사진\s*=))"
+)
+_INLINE_COPYRIGHT = re.compile(
+    r"\[?\s*ⓒ[^\]\n]{0,80}\]?|Copyright\b[^가-힣\n]{0,80}?(?:reserved\.?|$)|[\[(][^\[\]()\n]{0,40}무단\s*전재[^\[\]()\n]{0,40}[\])]"
+)
+_AGENCY = r"(?:연합뉴스|뉴시스|뉴스1|로이터|AFP|AP|EPA|UPI|신화)"
+# Photo credits glued to a sentence: "사진=AP뉴시스미국 정부가", "AP/연합뉴스미국 하원이", "(사진=페이스북 캡처)".
+_INLINE_CREDIT = re.compile(
+    r"\(사진\s*=[^()\n]{1,30}\)|사진\s*=\s*(?:[A-Z]{2,5}\s*)?" + _AGENCY
+    + r"|(?:[가-힣]{2,8}\s*=\s*)?(?:[A-Z]{2,5}|[가-힣]{2,6}DB|로이터|신화)\s*/\s*(?:연합뉴스|뉴시스|뉴스1)"
+)
+# A screenshot credit after a sentence, glued to the next one: "YTN 화면캡처김현아 의원이",
+# "노동신문 캡처 합동참모본부는" (but not "화면을 캡처했다", "지난달 캡처한 영상").
+_CAPTURE_CREDIT = re.compile(
+    r"(?:(?<=[.!?”\"’'\])])(?<![A-Za-z0-9]\.)|^)\s*(?:[^\s.!?”\"]{1,15}\s?){0,3}(?:화면\s?)?캡처(?:\s*/\s*" + _AGENCY + r")?\.?"
+    r"(?!\s*(?:했|한|해|하|된|돼|되|를|을|는|가|도)|[이와과로에](?![가-힣]))"
+)
+# Links to other stories glued after the body: "…말했다.[관련기사] 검사와 통화까지…".
+_INLINE_TAIL = re.compile(r"[\[【]\s*(?:관련\s*기사|관련\s*영상|추천\s*기사|많이\s*본\s*기사)\s*[\]】]")
+_PREDICATE_WORD = re.compile(r"[다요까죠][.!?]?$")
+_AFTER_SENTENCE = re.compile(r"(?:[다요][.!?]|[.!?][”\"’'])\s*$")
+_TITLE_WORD = re.compile(r"(?:기자|특파원|통신원|위원|에디터|PD|국장|부장|팀장)$")
+_SENTENCE_ENDS = re.compile(r"[다요][.!?]|[다요][”\"’']")
 _SENTENCE_END = re.compile(r"(다|요|까|죠|음|함|됨|임)\s*[.!?…]?[\"'”’)\]]*\s*$|[.!?]\s*[\"'”’)\]]*\s*$")
 _MIN_BODY_CHARS_BEFORE_TAIL = 150
 
@@ -125,11 +169,11 @@ def junk_reason(line: str) -> str | None:
         return "저작권 고지"
     if _DATED_LINE.match(line) or _DATE_ONLY_LINE.match(line):
         return "날짜 표기"
-    if _EMAIL.search(line) and length < 80:
+    if _EMAIL.search(line) and length < 80 and not _mentions_address(line):
         return "기자 정보·이메일"
     if re.fullmatch(r"[\W\d_]*", line):
         return "구분선·숫자"
-    if _CAPTION.search(line) and not _SENTENCE_END.search(line):
+    if _CAPTION.search(line) and not _SENTENCE_END.search(line) and length < 300:
         return "사진 설명"
     if _CAPTION.search(line) and length < 60:
         return "사진 설명"
@@ -144,6 +188,118 @@ def junk_reason(line: str) -> str | None:
     if hangul_ratio(line) < 0.2 and length < 60:
         return "한국어가 아닌 짧은 줄"
     return None
+
+
+def _mentions_address(line: str) -> bool:
+    """An e-mail address the text talks about ("help@x.com으로 문의"), not a byline's."""
+    return any(_PARTICLE_AFTER_EMAIL.match(line, m.end()) for m in _INLINE_EMAIL.finditer(line))
+
+
+def _code_end(text: str, start: int) -> int:
+    """End of the page script or CSS that begins at ``start``: statements are followed, with
+    brackets and quotes matched, while the next token still looks like code."""
+    depth, quote, j = 0, None, start
+    while j < len(text):
+        c = text[j]
+        if quote:
+            if c == "\\":
+                j += 1
+            elif c == quote:
+                quote = None
+        elif c in "'\"`":
+            quote = c
+        elif c in "({[":
+            depth += 1
+        elif c in ")]}" or c == ";":
+            depth = max(depth - (c != ";"), 0)
+            if depth == 0 and c in "};" and not _CODE_GOES_ON.match(text, j + 1):
+                return j + 1
+        j += 1
+    return len(text)
+
+
+def _byline_start(line: str, at: int) -> int:
+    """Where the byline before the e-mail at ``at`` begins, word by word from the right: titles
+    ("기자", "특파원"), datelines ("워싱턴=김석", "도쿄/"), and names: one without a title, else
+    the name next to each title and further three-syllable names ("성연철 정유경 기자"). A deck
+    before a byline at the top of a page ("작물별 차등 지원 이성훈 …@") stays text."""
+    match = _BYLINE_BEFORE_EMAIL.search(line, max(0, at - 60), at)
+    if not match:
+        return at
+    start, names, titled = at, 0, False
+    for token in reversed(list(re.finditer(r"[^\s·ㆍ‧・,]+", line[match.start():at]))):
+        word = token.group(0)
+        begin = match.start() + token.start()
+        if _PREDICATE_WORD.search(word):
+            break
+        if _TITLE_WORD.search(word):
+            titled, names = True, 0
+        elif "=" not in word and "/" not in word:
+            first = names == 0 and (titled or start == at)
+            right_after_sentence = bool(_AFTER_SENTENCE.search(line, 0, begin))
+            if not (first and len(word) <= (6 if titled else 4) or titled and len(word) == 3 or right_after_sentence):
+                break  # a dateline or desk right after the previous sentence ("…했다.도쿄") goes too
+            names += 1
+        start = begin
+    return start
+
+
+def inline_junk(line: str) -> list[tuple[int, int, str]]:
+    """Junk glued inside one line, as raw crawls run paragraphs together: page script or CSS,
+    a byline (with or without e-mail) and whatever follows it at the end, copyright notes and
+    photo credits. Returns sorted, non-overlapping ``(start, end, reason)`` spans of ``line``."""
+    cut = [None] * len(line)  # reason per character, None where kept
+
+    def mark(s: int, e: int, reason: str) -> None:
+        for k in range(s, e):
+            if cut[k] is None:
+                cut[k] = reason
+
+    for m in _SCRIPT_START.finditer(line):
+        if cut[m.start()] is None:
+            end = _code_end(line, m.start())
+            if hangul_ratio(line[m.start():end]) < 0.3 or end - m.start() > 200:
+                mark(m.start(), end, "스크립트·CSS")
+    for pattern, reason in ((_INLINE_COPYRIGHT, "저작권 고지"), (_INLINE_CREDIT, "사진 설명"), (_CAPTURE_CREDIT, "사진 설명")):
+        for m in pattern.finditer(line):
+            mark(m.start() + len(m.group(0)) - len(m.group(0).lstrip()), m.end(), reason)
+    tail = _INLINE_TAIL.search(line)
+    if tail and tail.start() >= _MIN_BODY_CHARS_BEFORE_TAIL:
+        mark(tail.start(), len(line), "기사 뒤 다른 기사·메뉴")
+    for m in _INLINE_EMAIL.finditer(line):
+        if _PARTICLE_AFTER_EMAIL.match(line, m.end()):
+            continue  # an address the article talks about
+        start = _byline_start(line, m.start())
+        mark(start, m.end(), "기자 정보·이메일")
+        rest = "".join(c for c, r in zip(line[m.end():], cut[m.end():]) if r is None)
+        if start >= _MIN_BODY_CHARS_BEFORE_TAIL and start < m.start() and len(_SENTENCE_ENDS.findall(rest)) < 2:
+            mark(m.end(), len(line), "기사 뒤 다른 기사·메뉴")  # what follows a closing byline
+    kept = "".join(c if r is None else " " for c, r in zip(line, cut))
+    for m in _BYLINE_AT_END.finditer(kept):
+        if not kept[m.end():].strip() or re.match(r"\s*(?:Copyright|\[?ⓒ|사진\s*=)", kept[m.end():]):
+            mark(m.start() + len(m.group(0)) - len(m.group(0).lstrip()), m.end(), "기자 정보·이메일")
+            mark(m.end(), len(line), "기사 뒤 다른 기사·메뉴")
+    spans: list[tuple[int, int, str]] = []
+    for k, reason in enumerate(cut):
+        if reason is None:
+            continue
+        if spans and spans[-1][1] == k and spans[-1][2] == reason:
+            spans[-1] = (spans[-1][0], k + 1, reason)
+        else:
+            spans.append((k, k + 1, reason))
+    return spans
+
+
+def _kept_pieces(line: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """The parts of ``line`` between junk spans, without surrounding whitespace."""
+    pieces, pos = [], 0
+    for s, e, _ in [*spans, (len(line), len(line), "")]:
+        chunk = line[pos:s]
+        if chunk.strip():
+            lead = len(chunk) - len(chunk.lstrip())
+            pieces.append((pos + lead, pos + len(chunk.rstrip())))
+        pos = e
+    return pieces
 
 
 def clean_article(text: str, index: int = 0) -> CleanArticle:
@@ -170,9 +326,12 @@ def clean_article(text: str, index: int = 0) -> CleanArticle:
             last = spans[-1][1]
             article.removed.append(Removed(index, start, last, text[start:last], "기사 뒤 다른 기사·메뉴"))
             break
-        reason = junk_reason(line)
-        if reason:
-            drop(reason)
+        glued = inline_junk(line)
+        kept = " ".join(line[s:e] for s, e in _kept_pieces(line, glued))
+        reason = junk_reason(kept) if kept else None
+        if reason or not kept:
+            for s, e, why in [(0, len(line), reason)] if reason else glued:
+                drop(why, start + s, start + e)
             continue
         key = _dedup_key(line.lstrip("-•· "))
         if key in seen and len(key) >= 8:
@@ -188,13 +347,19 @@ def clean_article(text: str, index: int = 0) -> CleanArticle:
                 break
             saw_byline_prefix = True
             drop("기자 표기", start, start + prefix.end())
+            glued = [(s - prefix.end(), e - prefix.end(), why) for s, e, why in glued if s >= prefix.end()]
             start += prefix.end()
             line = norm[start:end]
-        if article.title is None and body_chars == 0 and not _SENTENCE_END.search(line) and 8 <= len(line) <= 120:
-            article.title = line.lstrip("-•· ").strip()
-            continue
-        article.blocks.append((start, end))
-        body_chars += end - start
+        for s, e, why in glued:
+            if line[s:e].strip():
+                drop(why, start + s, start + e)
+        for s, e in _kept_pieces(line, glued):
+            piece = line[s:e]
+            if article.title is None and body_chars == 0 and not _SENTENCE_END.search(piece) and 8 <= len(piece) <= 120:
+                article.title = piece.lstrip("-•· ").strip()
+                continue
+            article.blocks.append((start + s, start + e))
+            body_chars += e - s
     article.removed = _merge_adjacent(article.removed, text)
     return article
 

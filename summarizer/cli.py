@@ -3,6 +3,7 @@
     ko-brief summarize INPUT... [--per-file] [--method textrank|kobart] [--max-chars N]
                                [--out FILE.jsonl] [--markdown FILE.md | --format markdown|json]
     ko-brief evaluate DATA.jsonl [--sentences 3]
+    ko-brief evaluate-clusters CLUSTERS.jsonl [--limit N] [--show-junk]
     ko-brief fetch ... / ko-brief finetune ...   (summarizer.checkpoints / summarizer.finetune)
 
 Batch output is JSONL, one record per item, each written whole, flushed and synced, so a killed
@@ -89,10 +90,10 @@ def _jsonl_items(path: Path) -> list[Item]:
         articles = data["articles"]
         if isinstance(articles, str):  # one string: split at separator lines, as a paste is
             articles = split_articles(articles)
-        if not isinstance(articles, list) or not all(isinstance(a, str) for a in articles):
-            items.append(_failing(item_id, '"articles"는 문자열 목록이어야 합니다'))
+        if not isinstance(articles, list) or not all(isinstance(a, (str, dict)) for a in articles):
+            items.append(_failing(item_id, '"articles"는 문자열 또는 기사 객체({"text", ...})의 목록이어야 합니다'))
             continue
-        items.append(Item(item_id, lambda texts=articles: texts))  # a list is taken as given
+        items.append(Item(item_id, lambda texts=articles: texts))  # a list goes to summarize() as given
     return items
 
 
@@ -325,6 +326,28 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_evaluate_clusters(args: argparse.Namespace) -> int:
+    from summarizer import evaluate
+
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit은 1 이상이어야 합니다.")
+    check_options("textrank", args.max_chars)
+    clusters = evaluate.load_clusters(args.data)[: args.limit]
+    rows, junk = evaluate.evaluate_clusters(clusters, args.max_chars, with_textrankr=not args.no_textrankr)
+    print(
+        f"여러 매체 클러스터 평가: {args.data} (클러스터 {len(clusters)}개, 불릿 예산 {args.max_chars}자)\n"
+        "브리핑에는 기사 본문과 매체·날짜·URL을, 비교 시스템에는 본문만 주고, 편집자 제목은 주지 않습니다(제목이 참조입니다).\n"
+    )
+    print(evaluate.format_cluster_table(rows), end="")
+    if args.show_junk:
+        for system, found in junk.items():
+            for cluster_id, bullet in found:
+                print(f"- {system} {cluster_id}: {evaluate.junk_kind(bullet)}: {bullet}")
+    if "textrankr" not in {r.system for r in rows} and not args.no_textrankr:
+        print("\n참고: textrankr가 설치되어 있지 않아 비교에서 빠졌습니다 (pip install textrankr).")
+    return EXIT_OK
+
+
 def run_delegated(name: str, argv: Sequence[str]) -> int:
     """Hand the arguments to summarizer.<module>.main, imported only now (it may need torch)."""
     module_name, _ = DELEGATED[name]
@@ -366,6 +389,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--no-textrankr", action="store_true", help="textrankr 비교를 건너뜀")
     e.add_argument("--no-oracle", action="store_true", help="오라클(상한) 계산을 건너뜀")
     e.set_defaults(handler=cmd_evaluate)
+
+    c = commands.add_parser("evaluate-clusters", help="여러 매체 기사 묶음(클러스터)으로 브리핑 품질을 평가합니다")
+    c.add_argument("data", metavar="DATA.jsonl", help="ko-news-clusters-dev.jsonl 형식의 클러스터 데이터")
+    c.add_argument("--limit", type=int, help="앞에서부터 N개 클러스터만 평가")
+    c.add_argument("--max-chars", type=int, default=1500, help="시스템마다 불릿 글자 수 예산 (기본 1500)")
+    c.add_argument("--no-textrankr", action="store_true", help="textrankr 비교를 건너뜀")
+    c.add_argument("--show-junk", action="store_true", help="이메일·기자·스크립트로 센 불릿을 모두 출력")
+    c.set_defaults(handler=cmd_evaluate_clusters)
 
     for name, (_, help_text) in DELEGATED.items():
         commands.add_parser(name, help=help_text, add_help=False)

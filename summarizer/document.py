@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from .clean import CleanArticle
-from .korean import Morpheme, content_terms, hangul_ratio, split_sentences
+from .korean import Morpheme, SentenceSpan, content_terms, hangul_ratio, split_sentences
 
 # A "sentence" longer than this (a paste with no punctuation) is cut at spaces into pieces.
 MAX_SENTENCE_CHARS = 300
@@ -137,6 +137,34 @@ def _has_subject(morphemes: tuple[Morpheme, ...]) -> bool:
     return False
 
 
+# A sub-headline glued to the first sentence of a raw crawl ends where, before any final ending,
+# a closing quote runs straight into a noun or an opening quote ("…다행”더불어민주당과"), a
+# connective ending into a noun ("…물러서올해로"), or two or more blanks follow a noun or quote.
+_DECK_QUOTES = frozenset("”\"")
+_DECK_NEXT = frozenset({"NNP", "NNG", "SN", "SL", "SH", "SSO"})
+_DECK_LAST = frozenset({"NNG", "NNP", "NNB", "NR", "SN", "SL", "SH", "XSN", "XR", "SSC", "SE"})  # before blanks
+_DECK_MAX_CHARS = 200
+
+
+def _deck_end(span: SentenceSpan) -> int | None:
+    """Where the sentence proper begins after a glued sub-headline, or None (no deck)."""
+    cut = None
+    morphemes = span.morphemes
+    for prev, m in zip(morphemes, morphemes[1:]):
+        if prev.tag == "EF" or m.start - span.start > _DECK_MAX_CHARS:
+            break
+        gap = m.start - (prev.start + prev.length)
+        glued = gap == 0 and m.tag in _DECK_NEXT and (
+            (prev.tag == "SSC" and prev.form in _DECK_QUOTES) or (prev.tag == "EC" and m.tag != "SSO")
+        )
+        if glued or (gap >= 2 and prev.tag in _DECK_LAST):
+            cut = m.start
+    rest = [m for m in morphemes if cut is not None and m.start >= cut]
+    if cut is None or span.end - cut < MIN_CANDIDATE_CHARS or not any(m.tag == "EF" for m in rest):
+        return None
+    return cut
+
+
 def _pieces(start: int, end: int, text: str) -> list[tuple[int, int]]:
     """Cut an over-long span at the last space before the limit (or hard, if there is none)."""
     out = []
@@ -165,12 +193,21 @@ def build_sentences(articles: list[CleanArticle]) -> tuple[list[Sentence], dict[
     }
     sentences: list[Sentence] = []
     positions: dict[int, int] = {}
+    led: set[int] = set()  # articles whose first full sentence has been seen
     for (article, block_start, _), spans in zip(jobs, analysed[: len(jobs)]):
         source = article.normalized
         for span in spans:
             if not _WORD.search(span.text):  # only emoji or marks ("👍😀", "▲"): no sentence, and
                 continue  # no gap between the sentences around it (their context is each other)
-            for start, end in _pieces(block_start + span.start, block_start + span.end, source):
+            cuts = [span.start, span.end]
+            if article.index not in led and (deck := _deck_end(span)) is not None:
+                cuts.insert(1, deck)  # before the article's first full sentence: its sub-headline
+            if any(m.tag == "EF" for m in span.morphemes):
+                led.add(article.index)
+            parts = [
+                piece for s, e in zip(cuts, cuts[1:]) for piece in _pieces(block_start + s, block_start + e, source)
+            ]
+            for start, end in parts:
                 morphemes = tuple(
                     Morpheme(m.form, m.tag, block_start + m.start, m.length)
                     for m in span.morphemes

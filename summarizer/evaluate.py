@@ -8,6 +8,8 @@ rouge-score's default tokenizer keeps only ``[a-z0-9]`` and so deletes every Han
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -289,5 +291,226 @@ def format_table(rows: Sequence[Row], k: int) -> str:
             f"| {_SUBSET_LABELS.get(row.subset, row.subset)} | {row.n} | "
             f"{_REFERENCE_LABELS[row.reference]} | {name} | "
             f"{row.rouge1:.3f} | {row.rouge2:.3f} | {row.rougeL:.3f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- multi-outlet clusters
+#
+# A cluster file (``../shared/data/ko-news-clusters-dev.jsonl``) holds one cluster a line:
+# ``{"cluster": ..., "articles": [{"press", "date", "headline", "url", "text"}, ...]}``. The editors'
+# headlines are the reference, so the systems see only the bodies (and press, date, url).
+
+# What a bullet must never hold: an e-mail address, a reporter's byline, page script or CSS.
+# These patterns are the measurement, kept apart from the cleaning rules they check.
+_JUNK_PATTERNS = {
+    "이메일": re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}", re.I),
+    "기자 표기": re.compile(
+        r"(?:기자|특파원|통신원)\s*=|=\s*[가-힣]{2,4}\s*(?:기자|특파원)(?![가-힣])"
+        r"|[가-힣]{2,4}\s*(?:[가-힣]{2,4}\s*)?(?:선임|전문|객원|수습)?(?:기자|특파원)\s*[\W_]*$"
+        r"|(?:기자|특파원)\s*[\w.+-]+@"
+    ),
+    "스크립트·CSS": re.compile(
+        r"\b(?:alert|function|googletag|document|window)\s*[.(]|\$\(|\bvar\s+\w+\s*=|[.#][\w-]+:(?:before|after)"
+        r"|\{[^{}]*[\w-]+\s*:\s*[^{}]*[;}]"
+    ),
+}
+# Two bullets are near-duplicates when their content-morpheme sets overlap this much: Jaccard, or
+# the share of the smaller set (of at least DUPLICATE_MIN_TERMS terms) found in the other.
+DUPLICATE_JACCARD = 0.5
+DUPLICATE_CONTAINMENT = 0.8
+DUPLICATE_MIN_TERMS = 3
+# The reader's first glance: coverage is measured on this many characters of bullet text.
+COVERAGE_CHARS = 300
+HEADLINE_TAGS = frozenset({"NNG", "NNP", "SL", "SH", "SN", "VV", "VA"})
+CLUSTER_SYSTEMS = ("briefing", "textrankr", "lead")
+
+
+@dataclass(frozen=True)
+class ClusterArticle:
+    """One crawled article of a cluster."""
+
+    press: str | None
+    date: str | None
+    headline: str
+    url: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: str
+    articles: list[ClusterArticle]
+
+
+def load_clusters(path: str | Path) -> list[Cluster]:
+    """Read a cluster file; a malformed line raises InputError naming the file and line."""
+    path = Path(path)
+    try:
+        lines = read_text_file(path).split("\n")
+    except OSError as exc:
+        raise InputError(f"평가 데이터를 읽을 수 없습니다: {path} ({exc})") from exc
+    clusters = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            clusters.append(_cluster(json.loads(line), number))
+        except (json.JSONDecodeError, ValueError, TypeError, KeyError) as exc:
+            raise InputError(f"{path}:{number}: 클러스터 데이터 형식이 아닙니다 ({exc})") from exc
+    if not clusters:
+        raise InputError(f"평가할 클러스터가 없습니다: {path}")
+    return clusters
+
+
+def _cluster(data: dict, number: int) -> Cluster:
+    articles = data["articles"]
+    if not isinstance(articles, list) or not articles:
+        raise ValueError("articles must be a non-empty list")
+    out = []
+    for a in articles:
+        if not isinstance(a.get("text"), str) or not isinstance(a.get("headline"), str):
+            raise ValueError("each article needs text and headline strings")
+        fields = {k: a.get(k) for k in ("press", "date", "url")}
+        if not all(v is None or isinstance(v, str) for v in fields.values()):
+            raise ValueError("press, date and url must be strings or null")
+        out.append(ClusterArticle(headline=a["headline"], text=a["text"], **fields))
+    return Cluster(str(data.get("cluster", number)), out)
+
+
+def junk_kind(text: str) -> str | None:
+    """Which kind of page junk a bullet holds (e-mail, byline, script/CSS), or None."""
+    return next((kind for kind, pattern in _JUNK_PATTERNS.items() if pattern.search(text)), None)
+
+
+def _within(texts: Iterable[str], max_chars: int) -> list[str]:
+    """Whole texts, in order, while their characters fit ``max_chars``."""
+    out, used = [], 0
+    for text in texts:
+        text = " ".join(text.split())
+        if not text:
+            continue
+        if used + len(text) > max_chars:
+            break
+        out.append(text)
+        used += len(text)
+    return out
+
+
+def briefing_bullets(cluster: Cluster, max_chars: int) -> list[str]:
+    """Our briefing's bullets (default settings) from the cluster's bodies with their press, date
+    and URL; the headlines are withheld (they are the reference)."""
+    from summarizer import Article, summarize
+
+    articles = [Article(a.text, outlet=a.press, date=a.date, url=a.url) for a in cluster.articles]
+    return [b.text for b in summarize(articles, max_chars=max_chars).bullets]
+
+
+def lead_bullets(cluster: Cluster, max_chars: int) -> list[str]:
+    """Each article's first sentence (Kiwi split of the raw body), in article order."""
+    firsts = [spans[0].text for spans in korean.split_sentences([a.text for a in cluster.articles]) if spans]
+    return _within(firsts, max_chars)
+
+
+def textrankr_bullets(peer: Callable[[str, int], list[str]]) -> Callable[[Cluster, int], list[str]]:
+    """textrankr on the concatenated bodies: its picks in its order, as many as fit ``max_chars``."""
+
+    def bullets(cluster: Cluster, max_chars: int) -> list[str]:
+        text = "\n".join(a.text for a in cluster.articles)
+        return _within(peer(text, max(1, max_chars // 50)), max_chars)
+
+    return bullets
+
+
+@dataclass(frozen=True)
+class ClusterRow:
+    """One system's results over the clusters."""
+
+    system: str
+    clusters: int
+    bullets: int
+    junk: int  # bullets holding an e-mail, byline or script
+    duplicates: int  # near-duplicate bullet pairs
+    coverage: float  # mean share of headline content words in the first COVERAGE_CHARS
+
+
+def _content_forms(morphemes: Iterable[korean.Morpheme], tags: frozenset[str]) -> set[str]:
+    return {m.form.lower() for m in morphemes if m.tag in tags}
+
+
+def near_duplicate_pairs(term_sets: Sequence[set[str]]) -> int:
+    """Pairs of bullets whose content morphemes overlap past the Jaccard or containment limit."""
+    pairs = 0
+    for i, a in enumerate(term_sets):
+        for b in term_sets[i + 1:]:
+            if not a or not b:
+                continue
+            common, smaller = len(a & b), min(len(a), len(b))
+            if common / len(a | b) >= DUPLICATE_JACCARD or (
+                smaller >= DUPLICATE_MIN_TERMS and common / smaller >= DUPLICATE_CONTAINMENT
+            ):
+                pairs += 1
+    return pairs
+
+
+def evaluate_clusters(
+    clusters: Sequence[Cluster],
+    max_chars: int = 1500,
+    with_textrankr: bool = True,
+    progress: bool = True,
+) -> tuple[list[ClusterRow], dict[str, list[tuple[str, str]]]]:
+    """Junk bullets, near-duplicate pairs and headline coverage of each system over the clusters.
+
+    Returns the rows and, per system, the ``(cluster id, bullet)`` pairs counted as junk.
+    """
+    from tqdm import tqdm
+
+    systems: dict[str, Callable[[Cluster, int], list[str]]] = {"briefing": briefing_bullets}
+    peer = textrankr_summarizer() if with_textrankr else None
+    if peer is not None:
+        systems["textrankr"] = textrankr_bullets(peer)
+    systems["lead"] = lead_bullets
+    totals = {name: {"bullets": 0, "junk": 0, "duplicates": 0, "coverage": []} for name in systems}
+    junk: dict[str, list[tuple[str, str]]] = {name: [] for name in systems}
+    for cluster in tqdm(clusters, desc="클러스터", unit="개", file=sys.stderr, disable=not progress):
+        outputs = {name: system(cluster, max_chars) for name, system in systems.items()}
+        headlines = [a.headline for a in cluster.articles]
+        views = ["\n".join(bullets)[:COVERAGE_CHARS] for bullets in outputs.values()]
+        bullets = [b for out in outputs.values() for b in out]
+        analysed = korean.tokenize(headlines + views + bullets)
+        reference = set().union(*(_content_forms(m, HEADLINE_TAGS) for m in analysed[: len(headlines)]))
+        analysed = analysed[len(headlines):]
+        view_forms, analysed = analysed[: len(views)], analysed[len(views):]
+        for (name, out), view in zip(outputs.items(), view_forms):
+            terms, analysed = analysed[: len(out)], analysed[len(out):]
+            total = totals[name]
+            total["bullets"] += len(out)
+            total["duplicates"] += near_duplicate_pairs([_content_forms(m, korean.CONTENT_TAGS) for m in terms])
+            for bullet in out:
+                if junk_kind(bullet):
+                    total["junk"] += 1
+                    junk[name].append((cluster.id, bullet))
+            if reference:
+                total["coverage"].append(len(reference & _content_forms(view, HEADLINE_TAGS)) / len(reference))
+    rows = [
+        ClusterRow(name, len(clusters), t["bullets"], t["junk"], t["duplicates"], fmean(t["coverage"]) if t["coverage"] else 0.0)
+        for name, t in totals.items()
+    ]
+    return rows, junk
+
+
+_SYSTEM_LABELS = {"briefing": "브리핑 (ko-brief)", "textrankr": "textrankr (본문 이어 붙임)", "lead": "Lead (기사별 첫 문장)"}
+
+
+def format_cluster_table(rows: Sequence[ClusterRow]) -> str:
+    """A markdown table of the cluster metrics."""
+    lines = [
+        f"| 시스템 | 클러스터 | 불릿 | 이메일·기자·스크립트 불릿 | 중복 불릿 쌍 | 제목 내용어 포함률(앞 {COVERAGE_CHARS}자) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {_SYSTEM_LABELS.get(row.system, row.system)} | {row.clusters} | {row.bullets} | "
+            f"{row.junk} | {row.duplicates} | {row.coverage:.3f} |"
         )
     return "\n".join(lines) + "\n"

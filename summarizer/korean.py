@@ -51,16 +51,71 @@ def _morphemes(tokens) -> tuple[Morpheme, ...]:
     return tuple(Morpheme(t.form, t.tag.split("-")[0], t.start, t.len) for t in tokens)
 
 
+# Raw crawls run paragraphs together ("말했다.A씨는", "밝혔다.“다만…"): Kiwi splits before a
+# glued Korean word but not before these, so a final ending and period glued to one is a cut too.
+_GLUED_NEXT = frozenset({"SL", "SN", "SH", "SSO", "SW"})
+
+
 def split_sentences(texts: Sequence[str]) -> list[list[SentenceSpan]]:
     """Split each text into sentences with morphemes, all texts in one Kiwi call."""
     if not texts:
         return []
     with _lock:  # Kiwi is thread-safe for reads, but one batch at a time keeps memory flat
         batches = kiwi().split_into_sents(list(texts), return_tokens=True, return_sub_sents=False)
-        return [
-            [SentenceSpan(s.start, s.end, s.text, _morphemes(s.tokens)) for s in sents]
-            for sents in batches
-        ]
+        found = [[(s.start, s.end, _morphemes(s.tokens)) for s in sents] for sents in batches]
+    return [
+        _join_dangling(text, [part for s, e, ms in sents for part in _split_glued(text, s, e, ms)])
+        for text, sents in zip(texts, found)
+    ]
+
+
+def _split_glued(text: str, start: int, end: int, morphemes: tuple[Morpheme, ...]) -> list[SentenceSpan]:
+    """The sentence, cut after each "다." that runs straight into a word Kiwi does not split at."""
+    cuts = [start]
+    for ending, stop, nxt in zip(morphemes, morphemes[1:], morphemes[2:]):
+        if ending.tag == "EF" and stop.tag == "SF" and nxt.tag in _GLUED_NEXT and nxt.start == stop.start + stop.length:
+            cuts.append(nxt.start)
+    cuts.append(end)
+    return [
+        SentenceSpan(s, e, text[s:e], tuple(m for m in morphemes if s <= m.start < e))
+        for s, e in zip(cuts, cuts[1:])
+    ]
+
+
+def _join_dangling(text: str, spans: list[SentenceSpan]) -> list[SentenceSpan]:
+    """Join a "sentence" that starts with a particle or ending, or inside a word, to the one before
+    it when that one has no final period: Kiwi cuts after some closing quotes ("…멋질 것” | 이라고
+    말했다") and inside words ("…드러냈다 | 고 SK는 설명했다")."""
+    out: list[SentenceSpan] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        if (
+            prev is not None and prev.morphemes and span.morphemes and prev.morphemes[-1].tag != "SF"
+            and (span.morphemes[0].tag[0] in "EJ" or prev.end == span.start)
+        ):
+            out[-1:] = _rejoin(text, prev, span)
+        else:
+            out.append(span)
+    return out
+
+
+def _rejoin(text: str, prev: SentenceSpan, span: SentenceSpan) -> list[SentenceSpan]:
+    """``prev`` and the dangling ``span`` as one sentence; a quotation that opens after a full stop
+    in ``prev`` ('…예고했다. "멋진 일"' + '이라고 덧붙였다.') goes with what follows it."""
+    ms = prev.morphemes
+    cut = next(
+        (ms[k + 1].start for k in range(len(ms) - 2, 0, -1)
+         if ms[k].tag == "SF" and ms[k - 1].tag == "EF" and ms[k + 1].tag == "SSO"),
+        None,
+    )
+    if cut is None:
+        return [SentenceSpan(prev.start, span.end, text[prev.start:span.end], ms + span.morphemes)]
+    head = tuple(m for m in ms if m.start < cut)
+    head_end = head[-1].start + head[-1].length
+    return [
+        SentenceSpan(prev.start, head_end, text[prev.start:head_end], head),
+        SentenceSpan(cut, span.end, text[cut:span.end], tuple(m for m in ms if m.start >= cut) + span.morphemes),
+    ]
 
 
 def tokenize(texts: Sequence[str]) -> list[tuple[Morpheme, ...]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import date
 from pathlib import Path
@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from .articles import Article, to_article
 from .briefing import ArticleInfo, Briefing, Bullet, Event, Removed, Source
 from .clean import CleanArticle, clean_article, keep_all_lines
 from .document import Sentence, build_sentences
@@ -32,6 +33,8 @@ from .modality import (
 from .normalize import normalize_text
 from .textrank import centrality, row, select, tfidf
 
+# What summarize() takes: one pasted string, or a list of texts, dicts or Articles (mixed freely).
+ArticlesInput = str | bytes | Article | Mapping | Sequence[str | Article | Mapping]
 # A line of only ``---`` or ``===`` (3 or more), whatever its line ending (LF, CR LF, CR).
 ARTICLE_SEPARATOR = re.compile(r"(?:\r\n|\r|\n|^|(?<=[\r\n]))[ \t]*(?:-{3,}|={3,})[ \t]*(?:\r\n|\r|\n|$)")
 # Characters that do not occur in text: C0 controls (not TAB/LF/CR) and U+FFFD from failed
@@ -86,6 +89,7 @@ class Prepared:
     modality: list[str] = field(default_factory=list)  # per sentence: REPORTED or FORECAST
     # forecasts another article reports as done, each with the reports that settle it
     superseded: dict[int, list[int]] = field(default_factory=dict)
+    given: list[Article] = field(default_factory=list)  # the input articles, metadata included
 
     @cached_property
     def event_of(self) -> dict[int, int]:
@@ -115,7 +119,11 @@ class Prepared:
         return Source(s.article, s.start, s.end, self.articles[s.article].original[s.start : s.end])
 
     def article_infos(self) -> list[ArticleInfo]:
-        return [ArticleInfo(a.index, a.title, a.date, len(a.original), a.kept_chars) for a in self.articles]
+        known = self.given or [Article(a.original) for a in self.articles]
+        return [
+            ArticleInfo(a.index, a.title, a.date, len(a.original), a.kept_chars, k.outlet, k.url)
+            for a, k in zip(self.articles, known)
+        ]
 
 
 def read_text_file(path: str | Path) -> str:
@@ -139,43 +147,52 @@ def split_articles(text: str) -> list[str]:
     return [part for part in ARTICLE_SEPARATOR.split(text) if part.strip()]
 
 
-def _as_texts(articles: str | bytes | Sequence[str]) -> list[str]:
-    """The input as given: one string (bytes decoded as UTF-8) or a list of strings."""
+def _as_articles(articles: ArticlesInput) -> list[Article]:
+    """The input as given: one string (bytes decoded as UTF-8, not yet split into articles), or
+    a list of texts, dicts or Articles."""
     if isinstance(articles, bytes):
         try:
             articles = articles.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputError("입력이 UTF-8 텍스트가 아닙니다 (바이너리 파일로 보입니다).") from exc
     if isinstance(articles, str):
-        return [articles]
-    if not isinstance(articles, Sequence) or not all(isinstance(a, str) for a in articles):
-        raise InputError("articles는 문자열 또는 문자열 목록이어야 합니다.")
-    return list(articles)
+        return [Article(articles)]
+    if isinstance(articles, (Article, Mapping)):  # one article with metadata
+        articles = [articles]
+    if not isinstance(articles, Sequence):
+        raise InputError("articles는 문자열, 또는 문자열·딕셔너리·Article의 목록이어야 합니다.")
+    return [to_article(item, number) for number, item in enumerate(articles, 1)]
 
 
-def validate(articles: str | bytes | Sequence[str], limits: Limits) -> list[str]:
-    """Check input against the limits; return the normalised article texts.
+def _normalized(article: Article) -> Article:
+    headline = normalize_text(article.headline).strip() or None if article.headline else None
+    return replace(article, text=normalize_text(article.text), headline=headline)
+
+
+def validate(articles: ArticlesInput, limits: Limits) -> list[Article]:
+    """Check input against the limits; return the articles, text and headline normalised.
 
     Binary data and the total size are judged on the input as given; then each text is
     normalised once (:func:`normalize_text`), a one-string input is split into articles, and the
     other limits apply to the normalised articles.
     """
-    raw = _as_texts(articles)
-    total = sum(len(t) for t in raw)
+    raw = _as_articles(articles)
+    total = sum(len(a.text) for a in raw)
     if total > limits.max_total_chars:
         raise InputError(
             f"입력이 너무 깁니다: {total:,}자 (최대 {limits.max_total_chars:,}자, Limits.max_total_chars)."
         )
     one_string = isinstance(articles, (str, bytes))
-    for i, text in enumerate(raw):
+    for i, article in enumerate(raw):
         # Measured before normalisation removes control characters: real binary data is full of them.
-        marks = len(_NOT_TEXT.findall(text))
-        if marks >= _MIN_BINARY_MARKS and marks > limits.max_control_ratio * len(text):
+        marks = len(_NOT_TEXT.findall(article.text))
+        if marks >= _MIN_BINARY_MARKS and marks > limits.max_control_ratio * len(article.text):
             where = "입력이" if one_string else f"{i + 1}번 기사가"
             raise InputError(f"{where} 텍스트가 아닌 바이너리 데이터로 보입니다.")
-    texts = [normalize_text(t) for t in raw]
+    parsed = [_normalized(a) for a in raw]
     if one_string:
-        texts = split_articles(texts[0])
+        parsed = [Article(text) for text in split_articles(parsed[0].text)]
+    texts = [a.text for a in parsed]
     if not any(t.strip() for t in texts):
         raise InputError("입력이 비어 있습니다. 요약할 기사 본문을 넣어 주세요.")
     if len(texts) > limits.max_articles:
@@ -187,18 +204,22 @@ def validate(articles: str | bytes | Sequence[str], limits: Limits) -> list[str]
             )
     if hangul_ratio("".join(texts)) < 0.05:
         raise InputError("한국어 기사가 아닙니다: 한글이 거의 없습니다. 이 요약기는 한국어 뉴스용입니다.")
-    return texts
+    return parsed
 
 
-def prepare(texts: list[str]) -> Prepared:
-    """Clean, split, rank and group validated article texts (shared by both engines)."""
+def prepare(given: list[Article]) -> Prepared:
+    """Clean, split, rank and group validated articles (shared by both engines). Known headlines
+    and dates take the place of those guessed from the text."""
     timings: dict[str, float] = {}
     notes: list[str] = []
     t0 = time.perf_counter()
-    articles = [clean_article(text, i) for i, text in enumerate(texts)]
+    articles = [clean_article(a.text, i) for i, a in enumerate(given)]
     if not any(a.blocks for a in articles):
         notes.append("정리 규칙이 모든 줄을 제거해 원문 줄을 그대로 사용했습니다.")
         articles = [keep_all_lines(a) for a in articles]
+    for article, known in zip(articles, given):
+        article.title = known.headline or article.title
+        article.date = known.date or article.date
     t1 = time.perf_counter()
     sentences, title_terms = build_sentences(articles)
     t2 = time.perf_counter()
@@ -217,7 +238,7 @@ def prepare(texts: list[str]) -> Prepared:
     stale = superseded(sentences, kinds, times, days, similar)
     t4 = time.perf_counter()
     timings.update(clean=t1 - t0, sentences=t2 - t1, rank=t3 - t2, events=t4 - t3)
-    return Prepared(articles, sentences, scores, sim, events, dates, timings, notes, kinds, stale)
+    return Prepared(articles, sentences, scores, sim, events, dates, timings, notes, kinds, stale, given)
 
 
 def support_weights(prepared: Prepared) -> np.ndarray:
@@ -362,7 +383,7 @@ def require_engine(method: str, kobart=None) -> None:
 
 
 def run(
-    articles: str | Sequence[str],
+    articles: ArticlesInput,
     method: str,
     max_chars: int,
     redundancy: float,
@@ -371,9 +392,9 @@ def run(
 ) -> Briefing:
     """The body of :func:`summarizer.summarize` (see its docstring)."""
     check_options(method, max_chars, redundancy)
-    texts = validate(articles, limits or Limits())
+    given = validate(articles, limits or Limits())
     require_engine(method, kobart)
-    prepared = prepare(texts)
+    prepared = prepare(given)
     start = time.perf_counter()
     if method == "textrank":
         sections = textrank_events(prepared, max_chars, redundancy)

@@ -416,3 +416,21 @@ def test_missing_kobart_weights_fail_once_before_any_item(tmp_path: Path, monkey
     code = main(["summarize", str(SEEDS[0]), str(SEEDS[1]), "--per-file", "--method", "kobart", "--out", str(out)])
     assert code == 2 and not out.exists()
     assert "ko-brief fetch" in capsys.readouterr().err
+
+
+def test_jsonl_articles_may_be_objects_with_metadata(tmp_path: Path):
+    body = "서울시가 4일 청년 주택 공급을 확대한다고 밝혔다. 시는 올해 청년 주택 5000가구를 새로 짓는다. 입주 대상은 무주택 청년이다."
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "meta", "articles": [
+            {"text": body, "headline": "서울시, 청년 주택 확대", "press": "가나일보", "date": "2024-03-05",
+             "url": "https://example.com/1"},
+            "서울시가 청년 주택 5000가구를 짓는다고 4일 밝혔다. 임대료는 주변 시세의 70% 수준이다.",
+        ]},
+        {"id": "bad", "articles": [{"text": body, "date": "어제"}]},
+    ])
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", str(source), "--out", str(out)]) == 1
+    meta, bad = read_jsonl(out)
+    first = Briefing.from_dict(meta["briefing"]).articles[0]
+    assert (first.title, first.outlet, first.date, first.url) == ("서울시, 청년 주택 확대", "가나일보", "2024-03-05", "https://example.com/1")
+    assert not bad["ok"] and bad["error"]["type"] == "InputError" and "date" in bad["error"]["message"]

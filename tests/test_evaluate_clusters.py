@@ -1,0 +1,151 @@
+"""Evaluation on multi-outlet clusters: junk bullets, near-duplicates, headline coverage, the command."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer import InputError
+from summarizer.cli import main
+from summarizer.evaluate import (
+    evaluate_clusters,
+    junk_kind,
+    lead_bullets,
+    load_clusters,
+    near_duplicate_pairs,
+)
+
+from conftest import SHARED
+
+# Made-up articles (not from any data set): two outlets report the same housing plan; the bodies
+# are raw-crawl shaped (paragraphs glued without newlines, a byline with e-mail at the end).
+HOUSING = [
+    {
+        "press": "가나일보", "date": "2024-03-04", "url": "https://example.com/a/1",
+        "headline": "서울시, 청년 주택 공급 확대",
+        "text": "서울시가 청년 주택 공급을 확대한다.시는 4일 올해 청년 주택 5000가구를 새로 짓는다고 밝혔다."
+                "입주 대상은 만 19세에서 39세 사이의 무주택 청년이다.김가나 기자 kim@example.com",
+    },
+    {
+        "press": "다라신문", "date": "2024-03-05", "url": "https://example.com/b/2",
+        "headline": "청년 주택 5000가구 짓는다",
+        "text": "서울시가 청년 주택 공급을 크게 확대한다. 올해 새로 짓는 청년 주택은 5000가구다.시는 "
+                "임대료를 주변 시세의 70% 수준으로 정했다고 설명했다. 박다라 기자 park@example.com",
+    },
+]
+FESTIVAL = [
+    {
+        "press": "가나일보", "date": "2024-05-01", "url": None, "headline": "부산 바다축제 개막",
+        "text": "부산 바다축제가 1일 해운대에서 개막했다. 축제는 닷새 동안 이어진다.",
+    },
+    {
+        "press": "다라신문", "date": "2024-05-02", "url": None, "headline": "바다축제 첫날 10만명",
+        "text": "바다축제 첫날 10만명이 해운대를 찾았다. 주최 측은 안전 요원을 늘렸다.",
+    },
+]
+
+
+def write_clusters(path: Path, clusters: list[tuple[str, list[dict]]]) -> Path:
+    path.write_text(
+        "".join(json.dumps({"cluster": cid, "articles": arts}, ensure_ascii=False) + "\n" for cid, arts in clusters),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def clusters_file(tmp_path: Path) -> Path:
+    return write_clusters(tmp_path / "clusters.jsonl", [("202403:housing", HOUSING), ("202405:festival", FESTIVAL)])
+
+
+@pytest.mark.parametrize("text", [
+    "김가나 기자 kim@example.com",
+    "시는 4일 밝혔다.김가나 기자 kim@example.com",
+    "(서울=연합뉴스) 홍길동 기자 = 서울시가 발표했다.",
+    "워싱턴=김석 특파원",
+    "주최 측은 안전 요원을 늘렸다. 성연철 정유경 기자",
+    "window.googletag = window.googletag || {cmd: []};",
+    ".v_photoarea:before{content:\"\"}",
+    "alert('로그인이 필요합니다');",
+])
+def test_junk_kind_finds_emails_bylines_and_script(text: str):
+    assert junk_kind(text) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "대통령은 신년 기자회견에서 경제를 강조했다.",
+    "외신 기자들이 현장을 찾았다.",
+    "그는 기자 간담회를 열고 계획을 설명했다.",
+    "임대료는 주변 시세의 70% 수준이다.",
+    "트럼프 대통령은 \"협상은 잘 되고 있다\"고 말했다.",
+])
+def test_junk_kind_leaves_ordinary_sentences_alone(text: str):
+    assert junk_kind(text) is None
+
+
+def test_near_duplicate_pairs_by_jaccard_or_containment():
+    a = {"서울시", "청년", "주택", "공급", "확대"}
+    assert near_duplicate_pairs([a, set(a)]) == 1
+    assert near_duplicate_pairs([a, a | {"크", "올해", "가구", "짓", "5000", "새로"}]) == 1  # contained
+    assert near_duplicate_pairs([a, {"부산", "축제", "개막"}, {"해운대", "요원"}]) == 0
+    assert near_duplicate_pairs([{"청년", "주택"}, a]) == 0  # too small to judge by containment
+
+
+def test_load_clusters_reads_articles_and_names_a_bad_line(clusters_file: Path, tmp_path: Path):
+    clusters = load_clusters(clusters_file)
+    assert [c.id for c in clusters] == ["202403:housing", "202405:festival"]
+    assert clusters[0].articles[1].press == "다라신문"
+    assert clusters[1].articles[0].url is None
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(clusters_file.read_text(encoding="utf-8") + '{"cluster": "x", "articles": [{"text": 3}]}\n',
+                   encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad.jsonl:3"):
+        load_clusters(bad)
+
+
+def test_lead_takes_each_first_sentence_of_glued_paragraphs(clusters_file: Path):
+    cluster = load_clusters(clusters_file)[0]
+    assert lead_bullets(cluster, 1500) == ["서울시가 청년 주택 공급을 확대한다.", "서울시가 청년 주택 공급을 크게 확대한다."]
+    assert lead_bullets(cluster, 25) == ["서울시가 청년 주택 공급을 확대한다."]  # whole sentences within the budget
+
+
+def test_cluster_metrics_on_constructed_clusters(clusters_file: Path):
+    rows, junk = evaluate_clusters(load_clusters(clusters_file), with_textrankr=False, progress=False)
+    rows = {r.system: r for r in rows}
+    assert set(rows) == {"briefing", "lead"}
+    lead = rows["lead"]
+    # The two housing leads restate each other; the festival leads do not.
+    assert (lead.clusters, lead.bullets, lead.junk, lead.duplicates) == (2, 4, 0, 1)
+    # Housing headlines: 서울시 청년 주택 공급 확대 5000 가구 짓; the leads carry the first 5 of 8.
+    # Festival headlines: 부산 바다 축제 개막 첫날 10; the leads carry all 6.
+    assert lead.coverage == pytest.approx((5 / 8 + 6 / 6) / 2)
+    briefing = rows["briefing"]
+    assert briefing.junk == len(junk["briefing"]) == 0  # the bylines are cleaned away
+    assert briefing.bullets > 0 and briefing.coverage > 0.5
+
+
+def test_evaluate_clusters_command_prints_the_table(clusters_file: Path, capsys):
+    assert main(["evaluate-clusters", str(clusters_file), "--no-textrankr", "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "클러스터 1개" in out and "제목은 주지 않습니다" in out
+    assert "| 브리핑 (ko-brief) | 1 |" in out and "| Lead (기사별 첫 문장) | 1 | 2 | 0 | 1 |" in out
+    assert "| textrankr" not in out
+
+
+def test_evaluate_clusters_command_refuses_a_bad_limit_and_a_missing_file(clusters_file: Path, capsys):
+    assert main(["evaluate-clusters", str(clusters_file), "--limit", "0"]) == 2
+    assert main(["evaluate-clusters", str(clusters_file.with_name("missing.jsonl"))]) == 2
+    err = capsys.readouterr().err
+    assert "--limit" in err and "missing.jsonl" in err
+
+
+def test_real_clusters_briefings_hold_no_byline_email_or_script():
+    path = SHARED / "data" / "ko-news-clusters-dev.jsonl"
+    if not path.exists():
+        pytest.skip("../shared/data/ko-news-clusters-dev.jsonl is not present")
+    rows, junk = evaluate_clusters(load_clusters(path)[:30], with_textrankr=False, progress=False)
+    rows = {r.system: r for r in rows}
+    assert set(rows) == {"briefing", "lead"} and all(r.clusters == 30 and r.bullets > 0 for r in rows.values())
+    assert junk["briefing"] == [] and rows["lead"].junk == 0
