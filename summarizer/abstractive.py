@@ -32,7 +32,8 @@ UNIT_TAGS = frozenset({"NR", "NNB", "SW"})
 MIN_BULLET_CHARS = 80
 # Tokens per model input, <s>/</s> included: KoBART's trained length, whatever its config allows.
 MAX_INPUT_TOKENS = 1024
-INSTALL_HINT = "pip install -e '.[kobart]' -c constraints.txt"
+# How to add the KoBART extra: from a checkout (torch pinned to the CPU wheel), or to an installed wheel.
+INSTALL_HINT = "pip install -e '.[kobart]' -c constraints.txt (체크아웃) 또는 pip install 'ko-news-brief[kobart]' (설치본)"
 _LOAD_LOCK = threading.Lock()
 
 
