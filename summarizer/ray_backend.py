@@ -132,7 +132,8 @@ class RayBackend:
         )
         try:
             if self.address is None:
-                ray.init(address="local", num_cpus=os.cpu_count(), _node_ip_address=LOCAL_NODE_IP, **common)
+                cpus = len(os.sched_getaffinity(0))  # the CPUs this process may use
+                ray.init(address="local", num_cpus=cpus, _node_ip_address=LOCAL_NODE_IP, **common)
             else:
                 host = urlsplit(f"//{self.address}").hostname or ""
                 # A driver beside a cluster on loopback addresses joins it on that address.
