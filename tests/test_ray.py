@@ -202,3 +202,36 @@ def test_two_runs_on_one_output_never_both_write(batch_input, tmp_path: Path):
                 first.kill()
     assert second.returncode == 2 and "이미 이 출력 파일에 쓰고 있습니다" in second.stderr
     assert without_timings(read_records(out)) == without_timings(reference)
+
+
+def test_node_lost_mid_run_then_at_most_one_rerun_gives_every_id_once(batch_input, cluster, tmp_path: Path):
+    """Last in this module: it adds a node to the cluster and takes one away."""
+    source, reference, ids = batch_input
+    cluster.start_node("127.0.0.4")
+    cluster.wait_for_nodes(3)
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "summarizer", "summarize", str(source), "--out", str(out),
+               "--ray-address", cluster.address, "--workers", "2"]
+    with open(tmp_path / "stderr.txt", "wb") as log:
+        driver = subprocess.Popen(command, cwd=REPO, env=driver_env(), stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + 300
+            while not (out.exists() and out.read_bytes().count(b"\n") >= 2):
+                assert driver.poll() is None, (tmp_path / "stderr.txt").read_text()
+                assert time.monotonic() < deadline, "no record within 300 s"
+                time.sleep(0.01)
+            # A worker node that holds an actor goes away at once: its raylet and workers killed.
+            lost = next(ip for ip in ("127.0.0.3", "127.0.0.4") if set(cluster.workers()) & set(cluster.node_pids(ip)))
+            kill(cluster.node_pids(lost))
+            written = out.read_bytes().count(b"\n")
+            code = driver.wait(timeout=400)
+        finally:
+            if driver.poll() is None:
+                driver.kill()
+    assert written < len(ids), "the node should be lost mid-run"
+    assert code in (1, 2), (tmp_path / "stderr.txt").read_text()
+    if code == 2:  # the run gave up: one rerun finishes it
+        assert "다시 실행하면 이어서 처리합니다" in (tmp_path / "stderr.txt").read_text()
+        rerun = subprocess.run(command, cwd=REPO, env=driver_env(), capture_output=True, text=True, timeout=400)
+        assert rerun.returncode == 1, rerun.stderr
+    assert without_timings(read_records(out)) == without_timings(reference)
