@@ -32,8 +32,8 @@ from summarizer.batch import BatchOptions, Item, UsageError
 LOCAL_NODE_IP = "127.0.0.2"
 READ_CPUS = 0.25  # the read task is light; a whole CPU for it would starve the actors on 2 cores
 ACTOR_CPUS = 0.5  # at most; whole-CPU actors on a 2-CPU machine leave the read task no room
-ROWS_PER_BLOCK = 32
-BATCH_SIZE = 4  # items per actor call: small, so the pool shares the work evenly
+ROWS_PER_BLOCK = 8  # small blocks: the pool shares the work evenly, to the last items
+BATCH_SIZE = 4  # items per actor call
 
 
 def _item_json(item: Item) -> str:

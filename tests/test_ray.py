@@ -153,7 +153,7 @@ def test_two_node_cluster_matches_single_process_and_uses_both_nodes(batch_input
     assert_quiet(result.stderr)
     tally = next(line for line in result.stderr.splitlines() if "노드별 처리" in line)
     counts = dict(part.rsplit(" ", 1) for part in tally.split(": ", 1)[1].split(", "))
-    assert set(counts) == {"127.0.0.2", "127.0.0.3"}  # both nodes did work
+    assert set(counts) == {"127.0.0.2", "127.0.0.3"}, result.stderr  # both nodes did work
     assert sum(int(c.rstrip("건")) for c in counts.values()) == len(ids)
     assert without_timings(read_records(out)) == without_timings(reference)
 
