@@ -249,8 +249,9 @@ def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
 
 
 def check_output_paths(inputs: Sequence[str], outputs: Sequence[str | None]) -> None:
-    """Refuse output files that are inputs (by path or by inode: a hard link is the same file),
-    each other, or not regular files (a folder, a device such as /dev/full)."""
+    """Refuse output files that are inputs (by path or by inode: a hard link is the same file)
+    or each other, and an output (``--out``, the first) that is not a regular file: it is read
+    back, and a folder or a device such as /dev/full cannot be."""
     read: list[os.stat_result] = []
     for raw in inputs:
         path = Path(raw)
@@ -266,7 +267,7 @@ def check_output_paths(inputs: Sequence[str], outputs: Sequence[str | None]) -> 
         info = target.stat()
         if any(_same_file(info, other) for other in read):
             raise UsageError(f"출력 파일이 입력 파일과 같습니다(입력을 덮어쓰게 됩니다): {target}")
-        if not stat.S_ISREG(info.st_mode):
+        if target == Path(outputs[0] or "") and not stat.S_ISREG(info.st_mode):
             raise UsageError(f"출력 파일은 일반 파일이어야 합니다(폴더나 장치 파일은 안 됩니다): {target}")
         if any(_same_file(info, other) for other in existing):
             raise UsageError("--out과 --markdown에는 서로 다른 파일을 지정해 주세요.")
@@ -335,7 +336,9 @@ class BatchOptions:
     show_removed: bool = False
 
 
-# A backend turns the stream of items still to do into a stream of their records, in any order.
+# A backend turns the stream of items still to do into a stream of their records, in any order
+# (it may read options.inputs itself, skipping the ids in `done`); it is called before the output
+# is opened, so it can fail first.
 Backend = Callable[[Iterator[Item], BatchOptions, set[str]], Iterator[dict]]
 
 
@@ -369,11 +372,12 @@ def run_batch(options: BatchOptions, backend: Backend = local_backend) -> int:
         kept: list[dict] = []  # without --out, the records are printed or written at the end
         done = set(status)
         todo = (item for item in iter_items(options.inputs, options.per_file) if item.id not in done)
+        records = backend(todo, options, done)
         failed_now = 0
         with open(out, "ab") if out is not None else _unlocked() as stream:
             progress = tqdm(total=len(ids) - skipped, desc="요약", unit="건", file=sys.stderr,
                             disable=len(ids) - skipped < 2)
-            for record in backend(todo, options, done):
+            for record in records:
                 item_id = str(record["id"])
                 if item_id in status or item_id not in wanted:
                     continue  # a retried task's second answer: the id is written already

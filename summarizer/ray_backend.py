@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -100,6 +101,26 @@ class Briefer:
         return {"record": np.array(lines, dtype=object), "node": np.array([self.node] * len(lines), dtype=object)}
 
 
+def _reachable(address: str) -> str:
+    """The host of a cluster address ``HOST:PORT`` that answers; a UsageError at once otherwise
+    (Ray itself would retry for minutes)."""
+    try:
+        parts = urlsplit(f"//{address}")
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or not port:
+        raise UsageError(f"Ray 클러스터 주소는 HOST:PORT 형식이어야 합니다: {address}")
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as exc:
+        raise UsageError(
+            f"Ray 클러스터에 연결할 수 없습니다: {address} ({exc.strerror or exc}). "
+            "`ray start --head`가 알려 준 주소인지 확인해 주세요."
+        ) from None
+    return host
+
+
 class RayBackend:
     """A batch backend (summarizer.batch.Backend) that runs on a local Ray or a Ray cluster."""
 
@@ -108,7 +129,10 @@ class RayBackend:
 
     def __call__(self, items: Iterator[Item], options: BatchOptions, done: set[str]) -> Iterator[dict]:
         items.close()  # the items are read by the read task on this node, not by the driver
-        self._start()
+        self._start()  # now, so a cluster that cannot be reached fails before any output
+        return self._run(options, done)
+
+    def _run(self, options: BatchOptions, done: set[str]) -> Iterator[dict]:
         try:
             yield from self._records(options, done)
         except ray.exceptions.RayError as exc:
@@ -135,7 +159,7 @@ class RayBackend:
                 cpus = len(os.sched_getaffinity(0))  # the CPUs this process may use
                 ray.init(address="local", num_cpus=cpus, _node_ip_address=LOCAL_NODE_IP, **common)
             else:
-                host = urlsplit(f"//{self.address}").hostname or ""
+                host = _reachable(self.address)
                 # A driver beside a cluster on loopback addresses joins it on that address.
                 node_ip = {"_node_ip_address": host} if host.startswith("127.") else {}
                 # The driver's own summarizer goes to the workers, so every node runs the same code.

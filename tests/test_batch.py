@@ -89,6 +89,13 @@ def test_device_or_folder_as_out_is_refused_at_once(seed_articles, tmp_path: Pat
         assert "일반 파일이어야 합니다" in err and "Traceback" not in err
 
 
+def test_markdown_may_go_to_a_device(seed_articles, tmp_path: Path, capfd):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_articles[:1]}])
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", str(source), "--out", str(out), "--markdown", "/dev/stdout"]) == 0
+    assert capfd.readouterr().out.startswith("### ")
+
+
 def test_unwritable_markdown_fails_before_any_item(seed_articles, tmp_path: Path, capsys, monkeypatch):
     source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_articles[:1]}])
     blocker = tmp_path / "file"

@@ -137,6 +137,15 @@ def test_local_ray_driver_killed_mid_run_then_rerun_writes_every_id_once(batch_i
     assert not left, "Ray processes outlived their killed driver"
 
 
+def test_cluster_address_that_does_not_answer_is_a_clear_error_at_once(batch_input, tmp_path: Path):
+    source, _, _ = batch_input
+    out = tmp_path / "out.jsonl"
+    for address, message in [("127.0.0.9:9", "Ray 클러스터에 연결할 수 없습니다"), ("nohost", "HOST:PORT")]:
+        result = run_cli([str(source), "--ray-address", address], out, timeout=120)
+        assert result.returncode == 2 and message in result.stderr
+        assert "Traceback" not in result.stderr and not out.exists()
+
+
 @pytest.fixture(scope="module")
 def cluster():
     """A head node on 127.0.0.2 and a worker node on 127.0.0.3, one CPU each, started with
