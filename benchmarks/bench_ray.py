@@ -1,13 +1,14 @@
 """Batch throughput and memory: one process against Ray Data with 1 and 2 workers.
 
-    python benchmarks/bench_ray.py [--items 2000] [--flat 20000] [--modes single,ray1,ray2]
+    python benchmarks/bench_ray.py [--items 2000] [--flat 20000] [--modes single,ray1,ray2] [--one-page]
 
 Each mode is the real command, `ko-brief summarize ITEMS.jsonl --out OUT.jsonl` (with `--ray
 --workers N` for Ray), run cold in a fresh process on the same input of items made from the five
 seed pages (subsets in shuffled order), start-up included. Peak memory is the largest sum of PSS
 (shared pages split among the processes sharing them) over the command and every process under it
 (the Ray core and workers included), sampled every 0.25 s. `--flat N` also runs the modes on N
-items and prints the peak memory ratio against the first size. Prints figures; asserts nothing.
+items and prints the peak memory ratio against the first size (`--one-page`: items of one page
+each, so the long run takes a third of the time). Prints figures; asserts nothing.
 """
 from __future__ import annotations
 
@@ -28,12 +29,12 @@ from ray_cluster import descendants, ray_env  # noqa: E402
 MODES = {"single": [], "ray1": ["--ray", "--workers", "1"], "ray2": ["--ray", "--workers", "2"]}
 
 
-def make_items(path: Path, count: int) -> None:
+def make_items(path: Path, count: int, one_page: bool = False) -> None:
     seeds = [p.read_text(encoding="utf-8") for p in sorted((REPO / "examples" / "seeds").glob("*.txt"))]
     rng = random.Random(0)
     with open(path, "w", encoding="utf-8") as f:
         for i in range(count):
-            articles = rng.sample(seeds, rng.randint(2, 5))
+            articles = rng.sample(seeds, 1 if one_page else rng.randint(2, 5))
             f.write(json.dumps({"id": f"item{i:06d}", "articles": articles}, ensure_ascii=False) + "\n")
 
 
@@ -74,6 +75,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--flat", type=int, default=0, metavar="N", help="also run on N items (memory flat)")
     parser.add_argument("--modes", default="single,ray1,ray2")
+    parser.add_argument("--one-page", action="store_true", help="items of one seed page each")
     args = parser.parse_args()
     modes = args.modes.split(",")
     print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at start")
@@ -82,7 +84,7 @@ def main() -> None:
         results: dict[tuple[str, int], dict] = {}
         for count in [args.items] + ([args.flat] if args.flat else []):
             source = folder / f"items{count}.jsonl"
-            make_items(source, count)
+            make_items(source, count, args.one_page)
             print(f"\n{count:,} items ({source.stat().st_size / 1e6:.1f} MB JSONL)")
             print(f"{'mode':8} {'seconds':>8} {'items/s':>8} {'x single':>9} {'peak MB':>8}  load before/after")
             for mode in modes:
