@@ -35,6 +35,7 @@ READ_CPUS = 0.25  # the read task is light; a whole CPU for it would starve the 
 ACTOR_CPUS = 0.5  # at most; whole-CPU actors on a 2-CPU machine leave the read task no room
 ROWS_PER_BLOCK = 8  # small blocks: the pool shares the work evenly, to the last items
 BATCH_SIZE = 4  # items per actor call
+ACTOR_START_S = 600  # how long the pool may take to start (Kiwi loads in each actor)
 
 
 def _item_json(item: Item) -> str:
@@ -172,6 +173,8 @@ class RayBackend:
         context.print_on_execution_start = False
         context.enable_auto_log_stats = False
         context.execution_options.preserve_order = True  # records in input order, as one process writes
+        context.wait_for_min_actors_s = ACTOR_START_S  # work starts when the whole pool is up, so
+        # the first actor ready does not queue up the work of the others
         logging.getLogger("ray").setLevel(logging.ERROR)
         logging.getLogger("ray.data").setLevel(logging.ERROR)
 
@@ -188,7 +191,7 @@ class RayBackend:
             fn_constructor_kwargs={"method": options.method, "max_chars": options.max_chars,
                                    "device": "cuda" if on_gpu else None},
             batch_size=BATCH_SIZE,
-            compute=ray.data.ActorPoolStrategy(size=size),
+            compute=ray.data.ActorPoolStrategy(size=size, max_tasks_in_flight_per_actor=2),
             num_cpus=actor_cpus,
             num_gpus=1 if on_gpu else 0,
             # Ray Data's actor pools restart a killed actor and run its batches again
