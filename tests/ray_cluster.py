@@ -3,6 +3,7 @@ a private temp folder, stopped by process id (never `ray stop`, which stops ever
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -144,6 +145,7 @@ class Cluster:
         while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
             time.sleep(0.2)
         kill(self.pids())
+        shutil.rmtree(self.temp, ignore_errors=True)
 
     def __exit__(self, *exc) -> None:
         self.stop()
