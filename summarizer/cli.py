@@ -2,315 +2,55 @@
 
     ko-brief summarize INPUT... [--per-file] [--method textrank|kobart] [--max-chars N]
                                [--out FILE.jsonl] [--markdown FILE.md | --format markdown|json]
+                               [--ray | --ray-address ADDR] [--workers N]
     ko-brief evaluate DATA.jsonl [--sentences 3]
     ko-brief evaluate-clusters CLUSTERS.jsonl [--limit N] [--show-junk]
     ko-brief fetch ... / ko-brief finetune ...   (summarizer.checkpoints / summarizer.finetune)
 
-Batch output is JSONL, one record per item, each written whole, flushed and synced, so a killed
-run loses at most the item in flight and a rerun resumes after the ids already written.
+The batch itself (items, records, resume, the output lock) is summarizer.batch; the Ray Data
+backend is summarizer.ray_backend, imported only with --ray or --ray-address.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
-import traceback
-from contextlib import nullcontext
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
 
-from summarizer.errors import InputError, SummarizerError
-from summarizer.pipeline import check_options, read_text_file, require_engine, split_articles
+from summarizer import batch
+from summarizer.batch import EXIT_OK, EXIT_USAGE, UsageError
+from summarizer.errors import SummarizerError
+from summarizer.pipeline import check_options, require_engine
 
-# Exit status: 0 all items briefed, 1 some item failed (see its error record), 2 the run could
-# not start or go on (bad command line, unreadable input or output file).
-EXIT_OK, EXIT_ITEM_FAILED, EXIT_USAGE = 0, 1, 2
-# How every output record begins: a damaged last line that begins so was cut by a killed run.
-RECORD_START = b'{"id": '
 DELEGATED = {
     "fetch": ("summarizer.checkpoints", "KoBART 체크포인트 내려받기 (summarizer.checkpoints)"),
     "finetune": ("summarizer.finetune", "KoBART 미세조정 (summarizer.finetune)"),
 }
 
 
-class UsageError(Exception):
-    """A problem with the command line or its files that stops the whole run (exit status 2)."""
-
-
-# ---------------------------------------------------------------- items
-
-
-@dataclass
-class Item:
-    """One briefing to make: an id that is stable across runs, and how to read its articles."""
-
-    id: str
-    load: Callable[[], list[str]]
-
-
-def _articles_of(texts: Sequence[str]) -> list[str]:
-    """Articles in the given texts: each text may hold several, split by a `---` line."""
-    return [article for text in texts for article in split_articles(text)]
-
-
-def _files_item(item_id: str, files: Sequence[Path]) -> Item:
-    def load() -> list[str]:
-        if not files:
-            raise InputError(f".txt 파일이 없습니다: {item_id}")
-        return _articles_of([read_text_file(f) for f in files])
-
-    return Item(item_id, load)
-
-
-def _jsonl_items(path: Path) -> list[Item]:
-    """One item per line `{"id": ..., "articles": [...]}`; a bad line becomes a failing item."""
-    items = []
-    # Records end at "\n" only: str.splitlines() would also split inside a record at U+2028 etc.,
-    # which json.dumps(ensure_ascii=False) writes raw.
-    for number, line in enumerate(read_text_file(path).split("\n"), 1):
-        if not line.strip():
-            continue
-        fallback_id = f"{path.name}:{number}"
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            items.append(_failing(fallback_id, f"JSON 줄이 아닙니다 ({exc.msg})"))
-            continue
-        if not isinstance(data, dict) or "articles" not in data:
-            items.append(_failing(fallback_id, '"articles" 항목이 없습니다'))
-            continue
-        raw_id = data.get("id")
-        if raw_id is not None and (not isinstance(raw_id, (str, int)) or isinstance(raw_id, bool)):
-            items.append(_failing(fallback_id, '"id"는 문자열 또는 정수여야 합니다'))
-            continue
-        item_id = fallback_id if raw_id is None else str(raw_id)
-        articles = data["articles"]
-        if isinstance(articles, str):  # one string: split at separator lines, as a paste is
-            articles = split_articles(articles)
-        if not isinstance(articles, list) or not all(isinstance(a, (str, dict)) for a in articles):
-            items.append(_failing(item_id, '"articles"는 문자열 또는 기사 객체({"text", ...})의 목록이어야 합니다'))
-            continue
-        items.append(Item(item_id, lambda texts=articles: texts))  # a list goes to summarize() as given
-    return items
-
-
-def _failing(item_id: str, message: str) -> Item:
-    def load() -> list[str]:
-        raise InputError(message)
-
-    return Item(item_id, load)
-
-
-def collect_items(inputs: Sequence[str], per_file: bool) -> list[Item]:
-    """Items from the command line's inputs, in order; ids must be unique.
-
-    A folder is one briefing of its `.txt` files (or one per file with ``per_file``); loose
-    `.txt` files given together are one briefing (or one each); a `.jsonl` file gives one item
-    per line. Ids are the paths as given (folder, file, or files joined by `+`) or the JSONL ids.
-    """
-    items: list[Item] = []
-    loose: list[Path] = []
-    for raw in inputs:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".txt" and p.is_file())
-            if per_file and files:
-                items += [_files_item(os.path.normpath(f), [f]) for f in files]
-            else:
-                items.append(_files_item(os.path.normpath(path), files))
-        elif path.is_file() and path.suffix.lower() == ".jsonl":
-            items += _jsonl_items(path)
-        elif path.is_file():
-            loose.append(path)
-        else:
-            raise UsageError(f"입력을 찾을 수 없습니다: {raw}")
-    if per_file:
-        items += [_files_item(os.path.normpath(f), [f]) for f in loose]
-    elif loose:
-        items.append(_files_item("+".join(os.path.normpath(f) for f in loose), loose))
-    seen: set[str] = set()
-    for item in items:
-        if item.id in seen:
-            raise UsageError(f"같은 id가 두 번 나옵니다: {item.id} (id는 항목마다 달라야 합니다)")
-        seen.add(item.id)
-    return items
-
-
-def check_output_paths(inputs: Sequence[str], outputs: Sequence[str | None]) -> None:
-    """Refuse output files that are inputs (a folder's .txt files included) or each other."""
-    read: set[Path] = set()
-    for raw in inputs:
-        path = Path(raw)
-        if path.is_dir():
-            read |= {f.resolve() for f in path.iterdir() if f.suffix.lower() == ".txt"}
-        else:
-            read.add(path.resolve())
-    targets = [Path(o).resolve() for o in outputs if o]
-    if len(set(targets)) < len(targets):
-        raise UsageError("--out과 --markdown에는 서로 다른 파일을 지정해 주세요.")
-    for target in targets:
-        if target in read:
-            raise UsageError(f"출력 파일이 입력 파일과 같습니다(입력을 덮어쓰게 됩니다): {target}")
-
-
-# ---------------------------------------------------------------- output
-
-
-def run_item(item: Item, method: str, max_chars: int) -> dict:
-    """The output record of one item: its briefing, or the error that stopped it."""
-    from summarizer import summarize
-
-    try:
-        briefing = summarize(item.load(), method=method, max_chars=max_chars)
-    except Exception as exc:  # noqa: BLE001 - one failing item must not stop the batch
-        if not isinstance(exc, (SummarizerError, OSError)):
-            # An unexpected failure is a bug: keep its traceback for the report.
-            traceback.print_exc(file=sys.stderr)
-        return {"id": item.id, "ok": False, "error": {"type": type(exc).__name__, "message": str(exc)}}
-    return {"id": item.id, "ok": True, "briefing": briefing.to_dict()}
-
-
-def scan_output(path: Path) -> dict[str, bool]:
-    """``id -> ok`` of the records already in an output file, read line by line.
-
-    A last line cut short by a killed run (it starts like a record) is dropped: the file is
-    truncated to the end of the last whole record. Any other unreadable line is a UsageError, so
-    no record, and no file that is not ko-brief output, is ever cut.
-    """
-    status: dict[str, bool] = {}
-    if not path.exists():
-        return status
-    damaged: tuple[int, int] | None = None  # (byte offset, line number) of an unreadable line
-    line = b"\n"
-    for number, offset, line, record in _lines(path):
-        if damaged is not None:
-            raise UsageError(f"출력 파일 {damaged[1]}번째 줄이 손상되었습니다: {path}")
-        if record is None and not line.startswith(RECORD_START):
-            raise UsageError(f"--out 파일이 ko-brief 결과(JSONL)가 아닙니다({number}번째 줄): {path}")
-        if record is None:
-            damaged = (offset, number)
-        else:
-            status[str(record["id"])] = bool(record["ok"])
-    if damaged is not None:
-        with open(path, "r+b") as f:
-            f.truncate(damaged[0])
-        print(f"중단된 실행이 남긴 마지막 줄을 정리했습니다: {path}", file=sys.stderr)
-    elif not line.endswith(b"\n"):
-        with open(path, "ab") as f:  # a whole last record that lost only its newline
-            f.write(b"\n")
-    return status
-
-
-def _lines(path: Path) -> Iterator[tuple[int, int, bytes, dict | None]]:
-    """(line number, byte offset, line, its record or None) of each non-blank line of a file."""
-    offset = 0
-    with open(path, "rb") as f:
-        for number, line in enumerate(f, 1):
-            if line.strip():
-                yield number, offset, line, _parse_record(line)
-            offset += len(line)
-
-
-def _parse_record(line: bytes) -> dict | None:
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return None
-    return record if isinstance(record, dict) and "id" in record and "ok" in record else None
-
-
-def iter_records(path: Path) -> Iterator[dict]:
-    """The whole records of an output file, in file order, one line in memory at a time."""
-    return (record for *_, record in _lines(path) if record is not None)
-
-
-def append_record(stream, record: dict) -> None:
-    """Write one record as one line, then flush and fsync so it survives a kill."""
-    stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-    stream.flush()
-    os.fsync(stream.fileno())
-
-
-def drop_failed(path: Path) -> None:
-    """Remove the error records from an output file (atomically), so their items run again."""
-    temp = path.with_name(path.name + ".tmp")
-    with open(temp, "wb") as target:
-        for *_, line, record in _lines(path):
-            if record is not None and record["ok"]:
-                target.write(line)
-        target.flush()
-        os.fsync(target.fileno())
-    os.replace(temp, path)
-
-
-def markdown_parts(records: Iterable[dict], headings: bool, show_removed: bool) -> Iterator[str]:
-    """Markdown of each record; under a `## id` heading when there are several."""
-    from summarizer.briefing import Briefing
-
-    for number, record in enumerate(records):
-        if record["ok"]:
-            body = Briefing.from_dict(record["briefing"]).to_markdown(show_removed=show_removed)
-        else:
-            body = f"> 실패: {record['error']['message']}\n"
-        yield ("\n" if number else "") + (f"## {record['id']}\n\n{body}" if headings else body)
-
-
-def _error_line(record: dict) -> str:
-    return f"ko-brief: {record['id']}: {record['error']['message']}"
-
-
 def cmd_summarize(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     check_options(args.method, args.max_chars)  # a bad setting or missing weights fail once,
     require_engine(args.method)  # not as an error record per item
-    items = collect_items(args.inputs, args.per_file)
-    check_output_paths(args.inputs, [args.out, args.markdown])
-    out = Path(args.out) if args.out else None
-    status: dict[str, bool] = {}
-    if out is not None:
-        if args.retry_failed and out.exists():
-            scan_output(out)  # repair a cut last line first
-            drop_failed(out)
-        status = scan_output(out)
-    todo = [item for item in items if item.id not in status]
-    if len(todo) < len(items):
-        print(f"이미 처리된 {len(items) - len(todo)}건을 건너뜁니다: {out}", file=sys.stderr)
-
-    kept: list[dict] = []  # without --out, the records are printed or written at the end
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "a", encoding="utf-8") if out is not None else nullcontext() as stream:
-        progress = tqdm(todo, desc="요약", unit="건", file=sys.stderr, disable=len(todo) < 2)
-        for item in progress:
-            record = run_item(item, args.method, args.max_chars)
-            status[item.id] = record["ok"]
-            if not record["ok"]:
-                progress.write(_error_line(record), file=sys.stderr)
-            if stream is not None:
-                append_record(stream, record)
-            else:
-                kept.append(record)
-
-    ids = {item.id for item in items}
-    headings = len(items) > 1
-    if args.markdown:
-        records = kept if out is None else (r for r in iter_records(out) if str(r["id"]) in ids)
-        with open(args.markdown, "w", encoding="utf-8") as f:
-            f.writelines(markdown_parts(records, headings, args.show_removed))
-    elif out is None and args.format == "json":
-        for record in kept:
-            print(json.dumps(record, ensure_ascii=False))
-    elif out is None:
-        ok = [r for r in kept if r["ok"]]  # failures were reported on stderr as they happened
-        print("".join(markdown_parts(ok, headings, args.show_removed)), end="")
-    failed = sum(not status[item.id] for item in items)
-    if out is not None or headings:
-        print(f"완료: 성공 {len(items) - failed}건, 실패 {failed}건 (전체 {len(items)}건)", file=sys.stderr)
-    return EXIT_ITEM_FAILED if failed else EXIT_OK
+    options = batch.BatchOptions(
+        inputs=args.inputs, per_file=args.per_file, method=args.method, max_chars=args.max_chars,
+        out=args.out, markdown=args.markdown, format=args.format, retry_failed=args.retry_failed,
+        show_removed=args.show_removed,
+    )
+    address = args.ray_address or (os.environ.get("RAY_ADDRESS") if args.ray else None)
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers는 1 이상이어야 합니다.")
+    if not (args.ray or address):
+        if args.workers is not None:
+            raise UsageError("--workers는 --ray 또는 --ray-address와 함께 씁니다.")
+        return batch.run_batch(options)
+    try:
+        from summarizer import ray_backend
+    except ModuleNotFoundError as exc:
+        raise UsageError(
+            f"Ray 백엔드에 필요한 패키지 {exc.name}가 없습니다. 설치: pip install 'ko-news-brief[ray]'"
+        ) from exc
+    return batch.run_batch(options, ray_backend.RayBackend(address=address, workers=args.workers))
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -381,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--markdown", metavar="FILE.md", help="브리핑을 마크다운 파일로 저장 (실패한 항목은 그 이유를 적음)")
     view.add_argument("--format", choices=("markdown", "json"), default="markdown",
                       help="--out/--markdown이 없을 때 표준 출력 형식 (기본 markdown)")
+    ray = s.add_argument_group("Ray Data로 여러 코어/여러 머신에서 처리 (pip install 'ko-news-brief[ray]')")
+    ray.add_argument("--ray", action="store_true",
+                     help="이 머신의 코어로 로컬 Ray를 띄워 처리 (RAY_ADDRESS가 있으면 그 클러스터에 연결)")
+    ray.add_argument("--ray-address", metavar="ADDR", help="이미 떠 있는 Ray 클러스터 주소 (예: 10.0.0.5:6379)")
+    ray.add_argument("--workers", type=int, metavar="N", help="작업자(액터) 수 (기본: 클러스터의 CPU 수)")
     s.set_defaults(handler=cmd_summarize)
 
     e = commands.add_parser("evaluate", help="형태소 ROUGE로 요약 품질을 평가합니다")

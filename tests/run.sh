@@ -20,8 +20,8 @@ if [ -n "$missing" ]; then
   fi
 fi
 
-echo "== installing the project with all extras (versions pinned by constraints.txt)"
-python3 -m pip install -q -c constraints.txt -e ".[all]"
+echo "== installing the project with all extras and Ray (versions pinned by constraints.txt)"
+python3 -m pip install -q -c constraints.txt -e ".[all,ray]"
 
 echo "== running the test suite"
 python3 -m pytest -q "$@"

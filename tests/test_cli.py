@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import Briefing, cli
+from summarizer import Briefing, batch, cli
 from summarizer.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,8 +126,8 @@ def test_rerun_skips_ids_already_written(seed_articles: list[str], tmp_path: Pat
         {"id": "c", "articles": seed_articles[2:3]},
     ])
     ran = []
-    real_run_item = cli.run_item
-    monkeypatch.setattr(cli, "run_item", lambda item, *a: ran.append(item.id) or real_run_item(item, *a))
+    real_run_item = batch.run_item
+    monkeypatch.setattr(batch, "run_item", lambda item, *a: ran.append(item.id) or real_run_item(item, *a))
     capsys.readouterr()
     md = tmp_path / "all.md"
     # "b" failed in the first run and is still failed: the exit status reports it.
@@ -156,8 +156,8 @@ def test_retry_failed_reprocesses_only_error_records(seed_articles: list[str], t
         {"id": "b", "articles": seed_articles[:2]},
     ])
     ran = []
-    real_run_item = cli.run_item
-    monkeypatch.setattr(cli, "run_item", lambda item, *a: ran.append(item.id) or real_run_item(item, *a))
+    real_run_item = batch.run_item
+    monkeypatch.setattr(batch, "run_item", lambda item, *a: ran.append(item.id) or real_run_item(item, *a))
 
     assert main(["summarize", str(source), "--out", str(out), "--retry-failed"]) == 0
     assert ran == ["b"]
@@ -191,7 +191,7 @@ def test_whole_last_record_missing_its_newline_is_kept(seed_articles: list[str],
     assert main(["summarize", str(source), "--out", str(out)]) == 0
     out.write_bytes(out.read_bytes().rstrip(b"\n"))
     ran = []
-    monkeypatch.setattr(cli, "run_item", lambda item, *a: ran.append(item.id))
+    monkeypatch.setattr(batch, "run_item", lambda item, *a: ran.append(item.id))
 
     assert main(["summarize", str(source), "--out", str(out)]) == 0
     assert ran == []

@@ -1,0 +1,133 @@
+"""The batch output file: the lock, files that must not be outputs, records that are always valid
+UTF-8 whatever an id holds, and inputs read as a stream."""
+from __future__ import annotations
+
+import json
+import os
+import tracemalloc
+from pathlib import Path
+
+from summarizer import batch
+from summarizer.cli import main
+
+
+def write_jsonl(path: Path, items: list[dict]) -> Path:
+    with open(path, "w", encoding="utf-8") as f:
+        for item in items:
+            f.write(json.dumps(item) + "\n")  # ASCII JSON: "\ud800" escapes as a user's tool writes them
+    return path
+
+
+def read_records(path: Path) -> list[dict]:
+    text = path.read_bytes().decode("utf-8")  # strict: every byte must be valid UTF-8
+    return [json.loads(line) for line in text.split("\n") if line]
+
+
+def test_lone_surrogates_in_ids_and_texts_never_halt_the_batch_and_a_rerun_is_a_no_op(
+    seed_articles: list[str], tmp_path: Path, capsys, monkeypatch
+):
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "before", "articles": seed_articles[:1]},
+        {"id": "id\ud800", "articles": seed_articles[1:2]},
+        {"id": "text", "articles": [seed_articles[2] + "\ud800 끝\udfff"]},
+        {"id": "\udc00both", "articles": ["\ud83d"]},
+        {"id": "after", "articles": seed_articles[3:4]},
+    ])
+    out, md = tmp_path / "out.jsonl", tmp_path / "out.md"
+    code = main(["summarize", str(source), "--out", str(out), "--markdown", str(md)])
+    assert code in (0, 1)
+    records = read_records(out)
+    assert [r["id"] for r in records] == ["before", "id\ud800", "text", "\udc00both", "after"]
+    assert records[0]["ok"] and records[1]["ok"] and records[4]["ok"]
+    assert b"\\ud800" in out.read_bytes()  # escaped in the JSON text, so the file is UTF-8
+    assert "## id\\ud800" in md.read_text(encoding="utf-8")
+    assert "Traceback" not in capsys.readouterr().err
+
+    ran = []
+    monkeypatch.setattr(batch, "run_item", lambda item, *a: ran.append(item.id))
+    before = out.read_bytes()
+    assert main(["summarize", str(source), "--out", str(out)]) == code
+    assert ran == [] and out.read_bytes() == before
+    assert "이미 처리된 5건을 건너뜁니다" in capsys.readouterr().err
+
+
+def test_surrogate_ids_print_as_json_on_stdout(tmp_path: Path, capsys):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "x\ud800", "articles": []}])
+    assert main(["summarize", str(source), "--format", "json"]) == 1
+    [line] = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["id"] == "x\ud800"
+
+
+def test_a_second_run_on_a_locked_output_is_refused_and_writes_nothing(seed_articles, tmp_path: Path, capsys):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_articles[:1]}])
+    out = tmp_path / "out.jsonl"
+    with batch.locked(out):  # another run holds this output
+        assert main(["summarize", str(source), "--out", str(out)]) == 2
+    assert not out.exists()
+    err = capsys.readouterr().err
+    assert "다른 ko-brief 실행이 이미 이 출력 파일에 쓰고 있습니다" in err and "Traceback" not in err
+    assert main(["summarize", str(source), "--out", str(out)]) == 0  # released: the run goes on
+    assert [r["id"] for r in read_records(out)] == ["a"]
+
+
+def test_hard_link_of_the_input_as_out_is_refused_as_the_input(seed_articles, tmp_path: Path, capsys):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_articles[:1]}])
+    link = tmp_path / "out.jsonl"
+    os.link(source, link)
+    before = source.read_bytes()
+    assert main(["summarize", str(source), "--out", str(link)]) == 2
+    assert source.read_bytes() == before
+    err = capsys.readouterr().err
+    assert "출력 파일이 입력 파일과 같습니다" in err and "손상" not in err
+
+
+def test_device_or_folder_as_out_is_refused_at_once(seed_articles, tmp_path: Path, capsys):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_articles[:1]}])
+    for target in ("/dev/full", "/dev/zero", str(tmp_path)):
+        assert main(["summarize", str(source), "--out", target]) == 2
+        err = capsys.readouterr().err
+        assert "일반 파일이어야 합니다" in err and "Traceback" not in err
+
+
+def test_markdown_may_go_to_a_device(seed_articles, tmp_path: Path, capfd):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_articles[:1]}])
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", str(source), "--out", str(out), "--markdown", "/dev/stdout"]) == 0
+    assert capfd.readouterr().out.startswith("### ")
+
+
+def test_unwritable_markdown_fails_before_any_item(seed_articles, tmp_path: Path, capsys, monkeypatch):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_articles[:1]}])
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    ran = []
+    monkeypatch.setattr(batch, "run_item", lambda item, *a: ran.append(item.id))
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", str(source), "--out", str(out), "--markdown", str(blocker / "x.md")]) == 2
+    assert ran == [] and not out.exists()
+    assert "파일을 읽거나 쓸 수 없습니다" in capsys.readouterr().err
+
+
+def test_jsonl_is_read_one_line_at_a_time(tmp_path: Path):
+    line = json.dumps({"id": "x", "articles": ["가" * 2000]}) + "\n"
+    source = tmp_path / "big.jsonl"
+    with open(source, "w", encoding="utf-8") as f:
+        for i in range(3000):
+            f.write(line.replace('"x"', f'"x{i}"'))
+    assert source.stat().st_size > 5_000_000
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in batch.iter_items([str(source)], per_file=False))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 3000
+    assert peak < 1_000_000  # a few lines, never the 18 MB file
+
+
+def test_non_string_article_elements_become_that_items_error_record(tmp_path: Path):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "n", "articles": [1, None]}])
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", str(source), "--out", str(out)]) == 1
+    [record] = read_records(out)
+    assert record["error"]["type"] == "InputError" and record["error"]["message"]

@@ -1,0 +1,246 @@
+"""The Ray Data backend on a real local Ray (2 CPUs) and a real two-node cluster on loopback
+addresses: the same records as one process, work on both nodes, error records for bad items,
+and exactly one record per id after a killed worker or a killed and rerun driver."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[ray]')")
+
+from ray_cluster import Cluster, descendants, kill, ray_env  # noqa: E402
+
+from summarizer.cli import main  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def driver_env() -> dict[str, str]:
+    env = ray_env(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env.pop("RAY_ADDRESS", None)
+    return env
+
+
+def read_records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_bytes().decode("utf-8").split("\n") if line]
+
+
+def without_timings(records: list[dict]) -> list[dict]:
+    records = json.loads(json.dumps(records))
+    for record in records:
+        record.get("briefing", {}).pop("timings", None)
+    return records
+
+
+@pytest.fixture(scope="module")
+def batch_input(seed_articles: list[str], tmp_path_factory) -> tuple[Path, list[dict], list[str]]:
+    """A JSONL of good and bad items, and the records one process writes for it."""
+    folder = tmp_path_factory.mktemp("ray-input")
+    source = folder / "in.jsonl"
+    lines = []
+    for i in range(36):  # every non-empty run of the five seeds, some twice
+        k, start = 1 + i % 4, i % 5
+        lines.append(json.dumps({"id": f"good{i:02d}", "articles": (seed_articles * 2)[start:start + k]},
+                                ensure_ascii=False))
+    lines[5] = json.dumps({"id": "empty", "articles": []})
+    lines[11] = json.dumps({"id": "english", "articles": ["Only English here. Nothing Korean at all."]})
+    lines[17] = "{not json"
+    lines[23] = json.dumps({"id": "numbers", "articles": [1, 2]})
+    lines[29] = json.dumps({"id": "lone\ud800", "articles": seed_articles[:1]})
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reference = folder / "reference.jsonl"
+    assert main(["summarize", str(source), "--out", str(reference)]) == 1
+    records = read_records(reference)
+    ids = [r["id"] for r in records]
+    assert len(ids) == len(set(ids)) == 36
+    assert sum(not r["ok"] for r in records) >= 4  # empty, english, not json, numbers
+    return source, records, ids
+
+
+def run_cli(args: list[str], out: Path, timeout: float = 400) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "summarizer", "summarize", *args, "--out", str(out)]
+    return subprocess.run(command, cwd=REPO, env=driver_env(), capture_output=True, text=True, timeout=timeout)
+
+
+def assert_quiet(stderr: str) -> None:
+    """Only the batch's own lines reach the terminal: no traceback, no worker or Ray log lines."""
+    assert "Traceback" not in stderr
+    for line in stderr.splitlines():
+        assert not line.startswith("(") and " E " not in line[:40] and "WARNING" not in line, line
+
+
+def test_local_ray_continues_a_single_process_output_and_matches_it(batch_input, tmp_path: Path):
+    source, reference, ids = batch_input
+    out = tmp_path / "out.jsonl"
+    first = tmp_path / "first.jsonl"  # the first 10 items, briefed by one process
+    first.write_text("".join(source.read_text(encoding="utf-8").splitlines(True)[:10]), encoding="utf-8")
+    assert main(["summarize", str(first), "--out", str(out)]) == 1
+    for record in read_records(out):  # the fallback id of a bad line names its file
+        assert not record["id"].startswith("first.jsonl:")
+
+    result = run_cli([str(source), "--ray", "--workers", "2"], out)
+    assert result.returncode == 1, result.stderr  # the bad items failed
+    assert result.stdout == ""
+    assert_quiet(result.stderr)
+    assert "이미 처리된 10건을 건너뜁니다" in result.stderr
+    assert "노드별 처리: 127.0.0.2 26건" in result.stderr  # local means the loopback node
+    records = read_records(out)
+    assert without_timings(records) == without_timings(reference)
+    assert [r["id"] for r in records if not r["ok"]] == [r["id"] for r in reference if not r["ok"]]
+
+    again = run_cli([str(source), "--ray"], out)  # a rerun is a no-op, whichever the backend
+    assert again.returncode == 1 and "이미 처리된 36건" in again.stderr
+    assert read_records(out) == records
+
+
+def test_local_ray_driver_killed_mid_run_then_rerun_writes_every_id_once(batch_input, tmp_path: Path):
+    source, reference, ids = batch_input
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "summarizer", "summarize", str(source), "--out", str(out), "--ray"]
+    with open(tmp_path / "stderr.txt", "wb") as log:
+        driver = subprocess.Popen(command, cwd=REPO, env=driver_env(), stdout=subprocess.DEVNULL, stderr=log)
+        ray_processes: list[int] = []
+        try:
+            deadline = time.monotonic() + 300
+            while not (out.exists() and out.read_bytes().count(b"\n") >= 3):
+                assert driver.poll() is None, (tmp_path / "stderr.txt").read_text()
+                assert time.monotonic() < deadline, "no record within 300 s"
+                time.sleep(0.01)
+            ray_processes = descendants(driver.pid)
+            driver.kill()  # SIGKILL: no cleanup, no flush
+        finally:
+            driver.wait(timeout=30)
+    written = out.read_bytes().count(b"\n")
+    assert 3 <= written < len(ids), "the kill should land mid-run"
+    killed_at = time.monotonic()
+    rerun = subprocess.run(command, cwd=REPO, env=driver_env(), capture_output=True, text=True, timeout=400)
+    assert rerun.returncode == 1, rerun.stderr
+    assert f"이미 처리된 {written}건" in rerun.stderr or "마지막 줄을 정리했습니다" in rerun.stderr
+    records = read_records(out)  # every line whole, valid JSON
+    assert sorted(r["id"] for r in records) == sorted(ids)
+    by_id = {r["id"]: r for r in without_timings(records)}
+    assert [by_id[i] for i in ids] == without_timings(reference)
+    # The Ray processes the killed driver started end with it: its Ray core at once (Ray ties
+    # it to its parent), the node's agents once they see their raylet gone (about a minute).
+    while time.monotonic() < killed_at + 150 and any(Path(f"/proc/{p}").exists() for p in ray_processes):
+        time.sleep(1)
+    left = [p for p in ray_processes if Path(f"/proc/{p}").exists()]
+    kill(left)
+    assert not left, "Ray processes outlived their killed driver"
+
+
+def test_cluster_address_that_does_not_answer_is_a_clear_error_at_once(batch_input, tmp_path: Path):
+    source, _, _ = batch_input
+    out = tmp_path / "out.jsonl"
+    for address, message in [("127.0.0.9:9", "Ray 클러스터에 연결할 수 없습니다"), ("nohost", "HOST:PORT")]:
+        result = run_cli([str(source), "--ray-address", address], out, timeout=120)
+        assert result.returncode == 2 and message in result.stderr
+        assert "Traceback" not in result.stderr and not out.exists()
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A head node on 127.0.0.2 and a worker node on 127.0.0.3, one CPU each, started with
+    `ray start` and without this checkout on their path: the driver ships the package."""
+    with Cluster(cpus_per_node=1, workers=1) as running:
+        yield running
+
+
+def test_two_node_cluster_matches_single_process_and_uses_both_nodes(batch_input, cluster, tmp_path: Path):
+    source, reference, ids = batch_input
+    out = tmp_path / "out.jsonl"
+    result = run_cli([str(source), "--ray-address", cluster.address, "--workers", "2"], out)
+    assert result.returncode == 1, result.stderr
+    assert_quiet(result.stderr)
+    tally = next(line for line in result.stderr.splitlines() if "노드별 처리" in line)
+    counts = dict(part.rsplit(" ", 1) for part in tally.split(": ", 1)[1].split(", "))
+    assert set(counts) == {"127.0.0.2", "127.0.0.3"}, result.stderr  # both nodes did work
+    assert sum(int(c.rstrip("건")) for c in counts.values()) == len(ids)
+    assert without_timings(read_records(out)) == without_timings(reference)
+
+
+def test_worker_process_killed_mid_run_changes_nothing(batch_input, cluster, tmp_path: Path):
+    source, reference, ids = batch_input
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "summarizer", "summarize", str(source), "--out", str(out),
+               "--ray-address", cluster.address, "--workers", "2"]
+    with open(tmp_path / "stderr.txt", "wb") as log:
+        driver = subprocess.Popen(command, cwd=REPO, env=driver_env(), stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + 300
+            while not (out.exists() and out.read_bytes().count(b"\n") >= 2):
+                assert driver.poll() is None, (tmp_path / "stderr.txt").read_text()
+                assert time.monotonic() < deadline, "no record within 300 s"
+                time.sleep(0.01)
+            victims = cluster.workers()
+            assert victims, "no Ray Data worker process found"
+            kill(victims[:1])  # SIGKILL one actor's worker process mid-run
+            written = out.read_bytes().count(b"\n")
+            assert driver.wait(timeout=400) == 1, (tmp_path / "stderr.txt").read_text()
+        finally:
+            if driver.poll() is None:
+                driver.kill()
+    assert written < len(ids), "the kill should land mid-run"
+    assert without_timings(read_records(out)) == without_timings(reference)
+
+
+def test_two_runs_on_one_output_never_both_write(batch_input, tmp_path: Path):
+    source, reference, ids = batch_input
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "summarizer", "summarize", str(source), "--out", str(out), "--ray"]
+    with open(tmp_path / "stderr.txt", "wb") as log:
+        first = subprocess.Popen(command, cwd=REPO, env=driver_env(), stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + 120
+            while not out.exists():  # opened only once the first run holds the lock
+                assert time.monotonic() < deadline and first.poll() is None
+                time.sleep(0.01)
+            second = subprocess.run([sys.executable, "-m", "summarizer", "summarize", str(source), "--out", str(out)],
+                                    cwd=REPO, env=driver_env(), capture_output=True, text=True, timeout=120)
+            assert first.wait(timeout=400) == 1
+        finally:
+            if first.poll() is None:
+                first.kill()
+    assert second.returncode == 2 and "이미 이 출력 파일에 쓰고 있습니다" in second.stderr
+    assert without_timings(read_records(out)) == without_timings(reference)
+
+
+def test_node_lost_mid_run_then_at_most_one_rerun_gives_every_id_once(batch_input, cluster, tmp_path: Path):
+    """Last in this module: it adds a node to the cluster and takes one away."""
+    source, reference, ids = batch_input
+    cluster.start_node("127.0.0.4")
+    cluster.wait_for_nodes(3)
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "summarizer", "summarize", str(source), "--out", str(out),
+               "--ray-address", cluster.address, "--workers", "2"]
+    with open(tmp_path / "stderr.txt", "wb") as log:
+        driver = subprocess.Popen(command, cwd=REPO, env=driver_env(), stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + 300
+            while not (out.exists() and out.read_bytes().count(b"\n") >= 2):
+                assert driver.poll() is None, (tmp_path / "stderr.txt").read_text()
+                assert time.monotonic() < deadline, "no record within 300 s"
+                time.sleep(0.01)
+            # A worker node that holds an actor goes away at once: its raylet and workers killed.
+            lost = next(ip for ip in ("127.0.0.3", "127.0.0.4") if set(cluster.workers()) & set(cluster.node_pids(ip)))
+            kill(cluster.node_pids(lost))
+            written = out.read_bytes().count(b"\n")
+            code = driver.wait(timeout=400)
+        finally:
+            if driver.poll() is None:
+                driver.kill()
+    assert written < len(ids), "the node should be lost mid-run"
+    assert code in (1, 2), (tmp_path / "stderr.txt").read_text()
+    if code == 2:  # the run gave up: one rerun finishes it
+        assert "다시 실행하면 이어서 처리합니다" in (tmp_path / "stderr.txt").read_text()
+        rerun = subprocess.run(command, cwd=REPO, env=driver_env(), capture_output=True, text=True, timeout=400)
+        assert rerun.returncode == 1, rerun.stderr
+    assert without_timings(read_records(out)) == without_timings(reference)
