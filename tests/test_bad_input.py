@@ -331,8 +331,12 @@ def test_cli(name, cli_records, reference):
 
 
 def test_cli_wrong_types_are_error_records(cli_records):
-    for name in ("wrong-type-int", "wrong-type-list"):
-        assert cli_records[name]["error"]["message"] == '"articles"는 문자열 목록이어야 합니다'
+    assert cli_records["wrong-type-int"]["error"] == {
+        "type": "InputError", "message": "articles는 문자열, 또는 문자열·딕셔너리·Article의 목록이어야 합니다."
+    }
+    assert cli_records["wrong-type-list"]["error"] == {
+        "type": "InputError", "message": "2번 기사는 문자열, 딕셔너리 또는 Article이어야 합니다 (받은 형식: int)."
+    }
 
 
 @pytest.mark.parametrize(
