@@ -74,14 +74,18 @@ class Cluster:
     """A head node and worker nodes started with `ray start`, each with its own CPUs."""
 
     def __init__(self, cpus_per_node: int = 1, workers: int = 1):
-        self.temp = tempfile.mkdtemp(prefix="kbr", dir="/tmp")  # short: Ray's socket paths
         self.env = ray_env()
         self.env.pop("RAY_ADDRESS", None)
         # The workers must get the package from the driver (runtime_env), not from this path.
         self.env.pop("PYTHONPATH", None)
+        self.cpus, self.ips = cpus_per_node, [HEAD_IP] + [f"127.0.0.{3 + i}" for i in range(workers)]
+        self._fresh()
+
+    def _fresh(self) -> None:
+        """A new temp folder and head port (for the first start and for each retry)."""
+        self.temp = tempfile.mkdtemp(prefix="kbr", dir="/tmp")  # short: Ray's socket paths
         self.port = free_ports(HEAD_IP, 1)[0]
         self.address = f"{HEAD_IP}:{self.port}"
-        self.cpus, self.ips = cpus_per_node, [HEAD_IP] + [f"127.0.0.{3 + i}" for i in range(workers)]
         self.started: list[str] = []
 
     def start_node(self, ip: str) -> None:
@@ -95,18 +99,28 @@ class Cluster:
             command += ["--head", f"--port={self.port}", "--include-dashboard=false"]
         else:
             command += [f"--address={self.address}"]
-        subprocess.run(command, env=self.env, cwd=self.temp, check=True, capture_output=True, timeout=180)
+        result = subprocess.run(command, env=self.env, cwd=self.temp, capture_output=True, text=True, timeout=180)
+        if result.returncode:
+            raise RuntimeError(f"ray start failed on {ip}: {result.stdout[-1000:]} {result.stderr[-2000:]}")
         self.started.append(ip)
 
     def __enter__(self) -> "Cluster":
-        try:
-            for ip in self.ips:
-                self.start_node(ip)
-            self.wait_for_nodes(len(self.ips))
-        except BaseException:
-            self.stop()
-            raise
-        return self
+        # A port picked as free can be taken by another process before Ray binds it (a busy
+        # machine): a failed start is cleaned up and tried again on new ports, at most three times.
+        for attempt in range(3):
+            try:
+                for ip in self.ips:
+                    self.start_node(ip)
+                self.wait_for_nodes(len(self.ips))
+                return self
+            except RuntimeError:
+                self.stop()
+                if attempt == 2:
+                    raise
+                self._fresh()
+            except BaseException:
+                self.stop()
+                raise
 
     def wait_for_nodes(self, count: int, timeout: float = 120) -> None:
         code = ("import ray, sys; ray.init(address=sys.argv[1], _node_ip_address=sys.argv[2], "
