@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import date
@@ -19,7 +19,7 @@ from .clean import CleanArticle, clean_article, keep_all_lines
 from .document import Sentence, build_sentences
 from .errors import InputError
 from .events import EventGroup, days_named, group_events, reference_date
-from .korean import hangul_ratio
+from .korean import content_forms, hangul_ratio, tokenize
 from .modality import (
     FORECAST,
     REPORTED,
@@ -31,7 +31,7 @@ from .modality import (
     time_of_day,
 )
 from .normalize import normalize_text
-from .textrank import centrality, row, select, tfidf
+from .textrank import centrality, near_duplicate, row, select, tfidf
 
 # What summarize() takes: one pasted string, or a list of texts, dicts or Articles (mixed freely).
 ArticlesInput = str | bytes | Article | Mapping | Sequence[str | Article | Mapping]
@@ -96,20 +96,33 @@ class Prepared:
         """Sentence id to the index of its event (clustered sentences only)."""
         return {i: k for k, group in enumerate(self.events) for i in group.sentence_ids}
 
+    @cached_property
+    def forms(self) -> list[frozenset[str]]:
+        """Each sentence's content forms, for the near-duplicate test: as Kiwi read it in its
+        article, or, once it is a bullet, as it reads alone (see :func:`_distinct_picks`)."""
+        return [content_forms(s.morphemes) for s in self.sentences]
+
     @property
     def removed(self) -> list[Removed]:
         return [r for a in self.articles for r in a.removed]
 
+    def restates(self, pick: int, j: int, value: float) -> bool:
+        """Whether sentence ``j`` (cosine ``value`` to ``pick``) states the fact of ``pick``: a
+        near-duplicate anywhere, or a close paraphrase in the same event."""
+        if near_duplicate(self.forms[pick], self.forms[j]):
+            return True
+        return value >= SUPPORT_SIMILARITY and self.event_of.get(j) == self.event_of.get(pick)
+
     def same_fact(self, sentence_id: int, picked: Sequence[int]) -> list[int]:
-        """Sentences of the same event that restate ``sentence_id`` and are closer to it than to
-        any other pick."""
-        event = self.event_of.get(sentence_id)
+        """Sentences that restate ``sentence_id`` (:meth:`restates`) and are no closer to any
+        other pick they restate."""
         out = []
         for j, value in zip(*row(self.similarity, sentence_id)):
-            if value < SUPPORT_SIMILARITY or j in picked or self.event_of.get(j) != event:
+            if j in picked or not self.restates(sentence_id, j, value):
                 continue
             to_picked = dict(zip(*row(self.similarity, j)))
-            if max(to_picked.get(p, 0.0) for p in picked) <= value:
+            rivals = [p for p in picked if p != sentence_id and self.restates(p, j, to_picked.get(p, 0.0))]
+            if all(to_picked.get(p, 0.0) <= value for p in rivals):
                 out.append(int(j))
         return out
 
@@ -298,6 +311,21 @@ def _reading_order(prepared: Prepared, bullets: list[list[int]]) -> list[int]:
     return order
 
 
+def _distinct_picks(prepared: Prepared, pick: Callable[[], list[int]], rounds: int = 4) -> list[int]:
+    """Run ``pick`` until no two picks are near-duplicates as their bullets read alone: Kiwi may
+    split a sentence differently inside its article, so each pick's forms are re-read on its own
+    text (one small Kiwi call) and, where that reveals a near-duplicate, the choice is made again."""
+    forms = prepared.forms
+    for _ in range(rounds):
+        picked = pick()
+        alone = [content_forms(m) for m in tokenize([prepared.sentences[i].text for i in picked])]
+        for i, f in zip(picked, alone):
+            forms[i] = f
+        if not any(near_duplicate(forms[a], forms[b]) for k, a in enumerate(picked) for b in picked[k + 1:]):
+            break
+    return picked
+
+
 def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> list[Event]:
     """Pick central, widely reported, stand-alone sentences across events within ``max_chars``
     (forecasts another article settles are left out); group them into Events in reading order."""
@@ -322,17 +350,21 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
     concepts = [s.concepts for s in sentences]
     breadth = Counter(g for g, _ in {(groups[i], sentences[i].article) for i in candidates})
     weight = {g: n**BREADTH_WEIGHT for g, n in breadth.items()}
-    picked = select(
-        merit,
-        prepared.similarity,
-        lengths,
-        candidates,
-        max_chars,
-        redundancy,
-        groups,
-        concepts=concepts,
-        group_weight=weight,
-        articles=[s.article for s in sentences],
+    picked = _distinct_picks(
+        prepared,
+        lambda: select(
+            merit,
+            prepared.similarity,
+            lengths,
+            candidates,
+            max_chars,
+            redundancy,
+            groups,
+            concepts=concepts,
+            group_weight=weight,
+            articles=[s.article for s in sentences],
+            forms=prepared.forms,
+        ),
     )
     if not picked and candidates:  # even the best sentence is over budget: shorten it
         picked = [max(candidates, key=lambda i: scores[i])]
