@@ -16,7 +16,7 @@ from scipy import sparse
 from .articles import Article, to_article
 from .briefing import ArticleInfo, Briefing, Bullet, Event, Removed, Source
 from .clean import CleanArticle, clean_article, keep_all_lines
-from .document import Sentence, build_sentences
+from .document import Sentence, build_sentences, lead_sentences
 from .errors import InputError
 from .events import EventGroup, days_named, group_events, reference_date
 from .korean import content_forms, hangul_ratio, tokenize
@@ -292,19 +292,24 @@ def _restated_decks(prepared: Prepared, candidates: Sequence[int]) -> set[int]:
 
 def _reading_order(prepared: Prepared, bullets: list[list[int]]) -> list[int]:
     """Order of an event's bullets (each a list of sentence ids, main one first): as the outlets
-    tell it, leads first. A bullet sits where the earliest of its full-sentence sources sits in
-    its own article (relative position, so a fact one outlet leads with comes before what all
-    tell later; within one article this is the article's order). Bullets that state a clock
-    time are put in time order among the places such bullets hold."""
+    tell it, leads first. Bullets that state some article's lead come first, the one most
+    articles lead with first; the others sit where the earliest of their full-sentence sources
+    sits in its own article (relative position, so a fact one outlet tells early comes before
+    what all tell later; within one article this is the article's order). Bullets that state a
+    clock time, leads aside, are put in time order among the places such bullets hold."""
     sentences = prepared.sentences
     counts = Counter(s.article for s in sentences)
+    leads = set(lead_sentences(sentences).values())
 
     def place(ids: list[int]) -> float:
         told = [j for j in ids if sentences[j].is_full] or ids  # deck lines above a lead do not count
         return min(sentences[j].position / counts[sentences[j].article] for j in told)
 
-    order = sorted(range(len(bullets)), key=lambda b: (place(bullets[b]), -prepared.scores[bullets[b][0]]))
-    clock = {b: t for b in order if (t := time_of_day(sentences[bullets[b][0]].text)) is not None}
+    def led(ids: list[int]) -> int:
+        return len(leads.intersection(ids))
+
+    order = sorted(range(len(bullets)), key=lambda b: (-led(bullets[b]), place(bullets[b]), -prepared.scores[bullets[b][0]]))
+    clock = {b: t for b in order if not led(bullets[b]) and (t := time_of_day(sentences[bullets[b][0]].text)) is not None}
     slots = [k for k, b in enumerate(order) if b in clock]
     for k, b in zip(slots, sorted(clock, key=lambda b: (clock[b], order.index(b)))):
         order[k] = b
