@@ -2,7 +2,7 @@
 evaluation), and what most outlets lead with comes first."""
 from __future__ import annotations
 
-from summarizer import korean, summarize
+from summarizer import Article, korean, summarize
 from summarizer.evaluate import near_duplicate_pairs
 from summarizer.textrank import near_duplicate
 
@@ -46,3 +46,45 @@ def test_near_duplicate_rule():
     assert near_duplicate(a, b) and near_duplicate(b, a)  # contained in the longer one
     assert not near_duplicate(a, c)
     assert not near_duplicate(frozenset(), a)
+
+
+# Two outlets lead with a product launch (this afternoon); a third reports an earlier, unrelated
+# fire. The launch is what the pages are about: it comes first though the fire is dated earlier,
+# and it opens with the fact both outlets lead with, though another bullet states an earlier hour.
+LAUNCH = [
+    Article(
+        "한빛전자는 25일 오후 2시 서울 코엑스에서 접이식 노트북 '폴드북'을 처음 공개했다. 폴드북은 화면을 반으로 "
+        "접으면 태블릿이 된다. 가격은 199만원으로 다음 달 10일 출시된다. 한빛전자 대표는 올해 폴드북 50만대를 "
+        "팔겠다고 밝혔다.",
+        date="2024-05-25",
+        outlet="가일보",
+    ),
+    Article(
+        "한빛전자가 25일 오후 2시 접이식 노트북 폴드북을 공개했다. 오전 10시부터 코엑스 앞에는 관람객 500명이 "
+        "줄을 섰다. 폴드북 무게는 1.1kg이고 배터리는 20시간 간다. 한빛전자는 폴드북을 미국과 유럽에도 내놓는다.",
+        date="2024-05-25",
+        outlet="나일보",
+    ),
+    Article(
+        "지난 3일 경남 김해 물류창고에서 큰불이 나 소방관 40명이 출동했다. 불은 창고 2동을 태우고 6시간 만에 "
+        "꺼졌다. 경찰은 용접 작업 중 튄 불꽃을 화재 원인으로 보고 있다. 창고 주인은 보험 처리를 요청했다.",
+        date="2024-05-25",
+        outlet="다일보",
+    ),
+]
+
+
+def test_the_story_most_outlets_lead_with_comes_first():
+    briefing = summarize(LAUNCH)
+    assert len(briefing.sections) == 2
+    launch, fire = briefing.sections
+    assert all("폴드북" not in b.text for b in fire.bullets) and any("김해" in b.text for b in fire.bullets)
+    assert fire.date < launch.date  # by date alone the fire would come first
+    first = launch.bullets[0]
+    assert {s.article for s in first.sources} == {0, 1}, first.text
+    assert all(LAUNCH[s.article].text.startswith(s.text) for s in first.sources)
+    # The queue at 10 a.m. follows the lead, not before it.
+    assert any("오전 10시" in b.text for b in launch.bullets[1:])
+    # Markdown shows the launch first.
+    md = briefing.to_markdown()
+    assert md.index("폴드북") < md.index("김해")
