@@ -173,13 +173,12 @@ def select(
         used += lengths[best]
         covered[groups[best]] = covered.get(groups[best], 0.0) + rel[best]
         seen |= concepts[best]
-        for j, value in zip(*row(sim, best)):
-            if j in max_sim and value > max_sim[j]:
-                max_sim[j] = value
-        if forms is not None:
-            for j in candidates:
-                if near_duplicate(forms[j], forms[best]):
-                    max_sim[j] = max(max_sim[j], SAME_FACT)
+        for j, value in zip(*row(sim, best)):  # a near-duplicate shares terms: it is a neighbour
+            if j not in max_sim:
+                continue
+            if forms is not None and near_duplicate(forms[j], forms[best]):
+                value = max(value, SAME_FACT)
+            max_sim[j] = max(max_sim[j], value)
 
 
 def concept_weights(
