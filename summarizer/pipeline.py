@@ -97,6 +97,11 @@ class Prepared:
         return {i: k for k, group in enumerate(self.events) for i in group.sentence_ids}
 
     @cached_property
+    def leads(self) -> frozenset[int]:
+        """Each article's lead sentence (see :func:`lead_sentences`)."""
+        return frozenset(lead_sentences(self.sentences).values())
+
+    @cached_property
     def forms(self) -> list[frozenset[str]]:
         """Each sentence's content forms, for the near-duplicate test: as Kiwi read it in its
         article, or, once it is a bullet, as it reads alone (see :func:`_distinct_picks`)."""
@@ -299,14 +304,13 @@ def _reading_order(prepared: Prepared, bullets: list[list[int]]) -> list[int]:
     clock time, leads aside, are put in time order among the places such bullets hold."""
     sentences = prepared.sentences
     counts = Counter(s.article for s in sentences)
-    leads = set(lead_sentences(sentences).values())
 
     def place(ids: list[int]) -> float:
         told = [j for j in ids if sentences[j].is_full] or ids  # deck lines above a lead do not count
         return min(sentences[j].position / counts[sentences[j].article] for j in told)
 
     def led(ids: list[int]) -> int:
-        return len(leads.intersection(ids))
+        return len(prepared.leads.intersection(ids))
 
     order = sorted(range(len(bullets)), key=lambda b: (-led(bullets[b]), place(bullets[b]), -prepared.scores[bullets[b][0]]))
     clock = {b: t for b in order if not led(bullets[b]) and (t := time_of_day(sentences[bullets[b][0]].text)) is not None}

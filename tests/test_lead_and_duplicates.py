@@ -10,8 +10,10 @@ from summarizer.textrank import near_duplicate
 # holds every content word of the others' leads plus many details: by TF-IDF cosine the
 # sentences differ, by content words one contains the other.
 DRONE_SHOW = [
-    "서울시는 다음 달 1일 오후 8시 여의도 한강공원에서 드론 1000대가 밤하늘에 광화문과 남산타워 모양을 "
-    "그리는 야간 드론 쇼를 무료로 연다고 24일 밝혔다. 시는 시민 안전을 위해 지하철 5호선 운행을 늘린다.",
+    (
+        "서울시는 다음 달 1일 오후 8시 여의도 한강공원에서 드론 1000대가 밤하늘에 광화문과 남산타워 모양을 "
+        "그리는 야간 드론 쇼를 무료로 연다고 24일 밝혔다. 시는 시민 안전을 위해 지하철 5호선 운행을 늘린다."
+    ),
     "서울시는 한강공원에서 드론 쇼를 연다고 밝혔다. 관람은 무료이며 사전 신청은 받지 않는다.",
     "서울시가 여의도 한강공원에서 드론 쇼를 연다. 시는 주변 도로 교통을 통제할 계획이다.",
 ]
