@@ -70,6 +70,15 @@ class Sentence:
         return stand_alone_quality(self.text, self.morphemes)
 
 
+def lead_sentences(sentences: list[Sentence]) -> dict[int, int]:
+    """Each article's lead: its first full sentence that can stand as a bullet (article -> id)."""
+    leads: dict[int, int] = {}
+    for s in sentences:
+        if s.article not in leads and s.is_candidate and s.is_full:
+            leads[s.article] = s.id
+    return leads
+
+
 def is_full_sentence(text: str, morphemes: tuple[Morpheme, ...]) -> bool:
     """A full sentence, not a headline-style deck line: it has a final ending and ends with
     punctuation or with an ending in 다/요 ("만났다"), with no headline ellipsis ("…")."""

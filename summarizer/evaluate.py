@@ -22,6 +22,7 @@ from rouge_score.rouge_scorer import RougeScorer
 from summarizer import korean
 from summarizer.errors import InputError
 from summarizer.pipeline import read_text_file
+from summarizer.textrank import near_duplicate
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 REFERENCES = ("extractive", "abstractive")
@@ -315,11 +316,6 @@ _JUNK_PATTERNS = {
         r"|\{[^{}]*[\w-]+\s*:\s*[^{}]*[;}]"
     ),
 }
-# Two bullets are near-duplicates when their content-morpheme sets overlap this much: Jaccard, or
-# the share of the smaller set (of at least DUPLICATE_MIN_TERMS terms) found in the other.
-DUPLICATE_JACCARD = 0.5
-DUPLICATE_CONTAINMENT = 0.8
-DUPLICATE_MIN_TERMS = 3
 # The reader's first glance: coverage is measured on this many characters of bullet text.
 COVERAGE_CHARS = 300
 HEADLINE_TAGS = frozenset({"NNG", "NNP", "SL", "SH", "SN", "VV", "VA"})
@@ -434,23 +430,10 @@ class ClusterRow:
     coverage: float  # mean share of headline content words in the first COVERAGE_CHARS
 
 
-def _content_forms(morphemes: Iterable[korean.Morpheme], tags: frozenset[str]) -> set[str]:
-    return {m.form.lower() for m in morphemes if m.tag in tags}
-
-
 def near_duplicate_pairs(term_sets: Sequence[set[str]]) -> int:
-    """Pairs of bullets whose content morphemes overlap past the Jaccard or containment limit."""
-    pairs = 0
-    for i, a in enumerate(term_sets):
-        for b in term_sets[i + 1:]:
-            if not a or not b:
-                continue
-            common, smaller = len(a & b), min(len(a), len(b))
-            if common / len(a | b) >= DUPLICATE_JACCARD or (
-                smaller >= DUPLICATE_MIN_TERMS and common / smaller >= DUPLICATE_CONTAINMENT
-            ):
-                pairs += 1
-    return pairs
+    """Pairs of bullets that are near-duplicates by the selection's own test
+    (:func:`summarizer.textrank.near_duplicate`)."""
+    return sum(near_duplicate(a, b) for i, a in enumerate(term_sets) for b in term_sets[i + 1:])
 
 
 def evaluate_clusters(
@@ -478,20 +461,20 @@ def evaluate_clusters(
         views = ["\n".join(bullets)[:COVERAGE_CHARS] for bullets in outputs.values()]
         bullets = [b for out in outputs.values() for b in out]
         analysed = korean.tokenize(headlines + views + bullets)
-        reference = set().union(*(_content_forms(m, HEADLINE_TAGS) for m in analysed[: len(headlines)]))
+        reference = set().union(*(korean.content_forms(m, HEADLINE_TAGS) for m in analysed[: len(headlines)]))
         analysed = analysed[len(headlines):]
         view_forms, analysed = analysed[: len(views)], analysed[len(views):]
         for (name, out), view in zip(outputs.items(), view_forms):
             terms, analysed = analysed[: len(out)], analysed[len(out):]
             total = totals[name]
             total["bullets"] += len(out)
-            total["duplicates"] += near_duplicate_pairs([_content_forms(m, korean.CONTENT_TAGS) for m in terms])
+            total["duplicates"] += near_duplicate_pairs([korean.content_forms(m) for m in terms])
             for bullet in out:
                 if junk_kind(bullet):
                     total["junk"] += 1
                     junk[name].append((cluster.id, bullet))
             if reference:
-                total["coverage"].append(len(reference & _content_forms(view, HEADLINE_TAGS)) / len(reference))
+                total["coverage"].append(len(reference & korean.content_forms(view, HEADLINE_TAGS)) / len(reference))
     rows = [
         ClusterRow(name, len(clusters), t["bullets"], t["junk"], t["duplicates"], fmean(t["coverage"]) if t["coverage"] else 0.0)
         for name, t in totals.items()

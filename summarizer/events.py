@@ -12,7 +12,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
 from .clean import CleanArticle
-from .document import Sentence
+from .document import Sentence, lead_sentences
 
 # Sentences beyond this many (by centrality) are too peripheral to head an event.
 MAX_CLUSTERED = 400
@@ -152,7 +152,9 @@ def group_events(
     vectors: sparse.csr_matrix,
     title_terms: dict[int, frozenset[str]],
 ) -> tuple[list[EventGroup], dict[int, date]]:
-    """Events in reading order (dated ones chronologically, then the rest by weight).
+    """Events in reading order: the one most articles lead with first (what the story is), then
+    by how many articles lead with each; events no lead opens, dated ones chronologically, then
+    the rest by weight.
 
     Returns the events and the resolved date of each sentence that names one.
     """
@@ -171,5 +173,6 @@ def group_events(
         when = named.most_common(1)[0][0].isoformat() if named else None
         groups.append(EventGroup(group_ids, None, when, float(sum(scores[i] for i in group_ids[:5]))))
     _titles(groups, sentences, articles, scores, title_terms)
-    groups.sort(key=lambda g: (g.date is None, g.date or "", -g.weight))
+    leads = set(lead_sentences(sentences).values())
+    groups.sort(key=lambda g: (-len(leads.intersection(g.sentence_ids)), g.date is None, g.date or "", -g.weight))
     return groups, dates

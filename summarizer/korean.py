@@ -131,6 +131,11 @@ def content_terms(morphemes: Sequence[Morpheme]) -> list[str]:
     return [f"{m.form}/{m.tag}" for m in morphemes if m.tag in CONTENT_TAGS]
 
 
+def content_forms(morphemes: Sequence[Morpheme], tags: frozenset[str] = CONTENT_TAGS) -> frozenset[str]:
+    """The set of content morpheme forms (lower case, tags dropped) of a sentence."""
+    return frozenset(m.form.lower() for m in morphemes if m.tag in tags)
+
+
 _LETTER = re.compile(r"[^\W\d_]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import date
@@ -16,10 +16,10 @@ from scipy import sparse
 from .articles import Article, to_article
 from .briefing import ArticleInfo, Briefing, Bullet, Event, Removed, Source
 from .clean import CleanArticle, clean_article, keep_all_lines
-from .document import Sentence, build_sentences
+from .document import Sentence, build_sentences, lead_sentences
 from .errors import InputError
 from .events import EventGroup, days_named, group_events, reference_date
-from .korean import hangul_ratio
+from .korean import content_forms, hangul_ratio, tokenize
 from .modality import (
     FORECAST,
     REPORTED,
@@ -31,7 +31,7 @@ from .modality import (
     time_of_day,
 )
 from .normalize import normalize_text
-from .textrank import centrality, row, select, tfidf
+from .textrank import centrality, near_duplicate, row, select, tfidf
 
 # What summarize() takes: one pasted string, or a list of texts, dicts or Articles (mixed freely).
 ArticlesInput = str | bytes | Article | Mapping | Sequence[str | Article | Mapping]
@@ -96,20 +96,38 @@ class Prepared:
         """Sentence id to the index of its event (clustered sentences only)."""
         return {i: k for k, group in enumerate(self.events) for i in group.sentence_ids}
 
+    @cached_property
+    def leads(self) -> frozenset[int]:
+        """Each article's lead sentence (see :func:`lead_sentences`)."""
+        return frozenset(lead_sentences(self.sentences).values())
+
+    @cached_property
+    def forms(self) -> list[frozenset[str]]:
+        """Each sentence's content forms, for the near-duplicate test: as Kiwi read it in its
+        article, or, once it is a bullet, as it reads alone (see :func:`_distinct_picks`)."""
+        return [content_forms(s.morphemes) for s in self.sentences]
+
     @property
     def removed(self) -> list[Removed]:
         return [r for a in self.articles for r in a.removed]
 
+    def restates(self, pick: int, j: int, value: float) -> bool:
+        """Whether sentence ``j`` (cosine ``value`` to ``pick``) states the fact of ``pick``: a
+        near-duplicate anywhere, or a close paraphrase in the same event."""
+        if near_duplicate(self.forms[pick], self.forms[j]):
+            return True
+        return value >= SUPPORT_SIMILARITY and self.event_of.get(j) == self.event_of.get(pick)
+
     def same_fact(self, sentence_id: int, picked: Sequence[int]) -> list[int]:
-        """Sentences of the same event that restate ``sentence_id`` and are closer to it than to
-        any other pick."""
-        event = self.event_of.get(sentence_id)
+        """Sentences that restate ``sentence_id`` (:meth:`restates`) and are no closer to any
+        other pick they restate."""
         out = []
         for j, value in zip(*row(self.similarity, sentence_id)):
-            if value < SUPPORT_SIMILARITY or j in picked or self.event_of.get(j) != event:
+            if j in picked or not self.restates(sentence_id, j, value):
                 continue
             to_picked = dict(zip(*row(self.similarity, j)))
-            if max(to_picked.get(p, 0.0) for p in picked) <= value:
+            rivals = [p for p in picked if p != sentence_id and self.restates(p, j, to_picked.get(p, 0.0))]
+            if all(to_picked.get(p, 0.0) <= value for p in rivals):
                 out.append(int(j))
         return out
 
@@ -279,10 +297,11 @@ def _restated_decks(prepared: Prepared, candidates: Sequence[int]) -> set[int]:
 
 def _reading_order(prepared: Prepared, bullets: list[list[int]]) -> list[int]:
     """Order of an event's bullets (each a list of sentence ids, main one first): as the outlets
-    tell it, leads first. A bullet sits where the earliest of its full-sentence sources sits in
-    its own article (relative position, so a fact one outlet leads with comes before what all
-    tell later; within one article this is the article's order). Bullets that state a clock
-    time are put in time order among the places such bullets hold."""
+    tell it, leads first. Bullets that state some article's lead come first, the one most
+    articles lead with first; the others sit where the earliest of their full-sentence sources
+    sits in its own article (relative position, so a fact one outlet tells early comes before
+    what all tell later; within one article this is the article's order). Bullets that state a
+    clock time, leads aside, are put in time order among the places such bullets hold."""
     sentences = prepared.sentences
     counts = Counter(s.article for s in sentences)
 
@@ -290,12 +309,30 @@ def _reading_order(prepared: Prepared, bullets: list[list[int]]) -> list[int]:
         told = [j for j in ids if sentences[j].is_full] or ids  # deck lines above a lead do not count
         return min(sentences[j].position / counts[sentences[j].article] for j in told)
 
-    order = sorted(range(len(bullets)), key=lambda b: (place(bullets[b]), -prepared.scores[bullets[b][0]]))
-    clock = {b: t for b in order if (t := time_of_day(sentences[bullets[b][0]].text)) is not None}
+    def led(ids: list[int]) -> int:
+        return len(prepared.leads.intersection(ids))
+
+    order = sorted(range(len(bullets)), key=lambda b: (-led(bullets[b]), place(bullets[b]), -prepared.scores[bullets[b][0]]))
+    clock = {b: t for b in order if not led(bullets[b]) and (t := time_of_day(sentences[bullets[b][0]].text)) is not None}
     slots = [k for k, b in enumerate(order) if b in clock]
     for k, b in zip(slots, sorted(clock, key=lambda b: (clock[b], order.index(b)))):
         order[k] = b
     return order
+
+
+def _distinct_picks(prepared: Prepared, pick: Callable[[], list[int]], rounds: int = 4) -> list[int]:
+    """Run ``pick`` until no two picks are near-duplicates as their bullets read alone: Kiwi may
+    split a sentence differently inside its article, so each pick's forms are re-read on its own
+    text (one small Kiwi call) and, where that reveals a near-duplicate, the choice is made again."""
+    forms = prepared.forms
+    for _ in range(rounds):
+        picked = pick()
+        alone = [content_forms(m) for m in tokenize([prepared.sentences[i].text for i in picked])]
+        for i, f in zip(picked, alone):
+            forms[i] = f
+        if not any(near_duplicate(forms[a], forms[b]) for k, a in enumerate(picked) for b in picked[k + 1:]):
+            break
+    return picked
 
 
 def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> list[Event]:
@@ -322,17 +359,21 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
     concepts = [s.concepts for s in sentences]
     breadth = Counter(g for g, _ in {(groups[i], sentences[i].article) for i in candidates})
     weight = {g: n**BREADTH_WEIGHT for g, n in breadth.items()}
-    picked = select(
-        merit,
-        prepared.similarity,
-        lengths,
-        candidates,
-        max_chars,
-        redundancy,
-        groups,
-        concepts=concepts,
-        group_weight=weight,
-        articles=[s.article for s in sentences],
+    picked = _distinct_picks(
+        prepared,
+        lambda: select(
+            merit,
+            prepared.similarity,
+            lengths,
+            candidates,
+            max_chars,
+            redundancy,
+            groups,
+            concepts=concepts,
+            group_weight=weight,
+            articles=[s.article for s in sentences],
+            forms=prepared.forms,
+        ),
     )
     if not picked and candidates:  # even the best sentence is over budget: shorten it
         picked = [max(candidates, key=lambda i: scores[i])]

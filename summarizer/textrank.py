@@ -24,6 +24,12 @@ SAME_FACT = 0.5
 CONCEPT_SCALE = 0.5
 # Weight of a concept only one of several articles names, relative to the same mention otherwise.
 SINGLE_SOURCE = 0.5
+# Two sentences state one fact (near-duplicates) when their content-morpheme sets overlap this
+# much: Jaccard, or the share of the smaller set (of at least DUPLICATE_MIN_TERMS terms) found in
+# the other. Selection never picks both; the cluster evaluation counts pairs by the same test.
+DUPLICATE_JACCARD = 0.5
+DUPLICATE_CONTAINMENT = 0.8
+DUPLICATE_MIN_TERMS = 3
 
 
 def tfidf(term_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
@@ -93,6 +99,17 @@ def centrality(vectors: sparse.csr_matrix, positions: Sequence[int]) -> tuple[np
     return pagerank(sim, position_prior(positions)), sim
 
 
+def near_duplicate(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> bool:
+    """Whether two sentences' content-morpheme sets (:func:`summarizer.korean.content_forms`)
+    overlap past the Jaccard or containment limit."""
+    if not a or not b:
+        return False
+    common, smaller = len(a & b), min(len(a), len(b))
+    return common / len(a | b) >= DUPLICATE_JACCARD or (
+        smaller >= DUPLICATE_MIN_TERMS and common / smaller >= DUPLICATE_CONTAINMENT
+    )
+
+
 def select(
     scores: np.ndarray,
     sim: sparse.csr_matrix,
@@ -105,6 +122,7 @@ def select(
     concepts: Sequence[frozenset[str]] | None = None,
     group_weight: dict[int, float] | None = None,
     articles: Sequence[int] | None = None,
+    forms: Sequence[frozenset[str]] | None = None,
 ) -> list[int]:
     """Greedy budgeted selection: coverage of each group with diminishing returns, minus redundancy.
 
@@ -112,7 +130,8 @@ def select(
     gets a first bullet before any gets a third), minus ``redundancy`` times the highest similarity
     to an already picked sentence, plus the weight of the ``concepts`` (names, numbers) it adds
     that no pick covers yet, divided by ``length ** length_weight``. Sentences that state a
-    picked fact again (cosine >= SAME_FACT) are never picked. ``group_weight`` scales a group's
+    picked fact again (cosine >= SAME_FACT, or with ``forms``, each sentence's content forms, a
+    :func:`near_duplicate` of a pick) are never picked. ``group_weight`` scales a group's
     coverage term (how widely its happening is reported; 1 when not given). With ``articles``
     (each sentence's article), a concept weighs by the articles that mention it, not by how often
     one article repeats it (see :func:`concept_weights`). ``budget`` is in the
@@ -154,9 +173,12 @@ def select(
         used += lengths[best]
         covered[groups[best]] = covered.get(groups[best], 0.0) + rel[best]
         seen |= concepts[best]
-        for j, value in zip(*row(sim, best)):
-            if j in max_sim and value > max_sim[j]:
-                max_sim[j] = value
+        for j, value in zip(*row(sim, best)):  # a near-duplicate shares terms: it is a neighbour
+            if j not in max_sim:
+                continue
+            if forms is not None and near_duplicate(forms[j], forms[best]):
+                value = max(value, SAME_FACT)
+            max_sim[j] = max(max_sim[j], value)
 
 
 def concept_weights(
