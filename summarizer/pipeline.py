@@ -45,6 +45,8 @@ _MIN_BINARY_MARKS = 8
 # Sentences at least this similar (TF-IDF cosine) to a bullet report the same fact: they become
 # its further sources instead of bullets of their own.
 SUPPORT_SIMILARITY = 0.35
+# Picks whose content forms come this close to the near-duplicate limits are re-read alone.
+REREAD_MARGIN = 0.3
 # Below this cosine another article's sentence lends a fact no support at all.
 LOOSE_SIMILARITY = 0.2
 # Choosing bullets, a fact stated by n articles weighs n ** SUPPORT_WEIGHT times one stated once.
@@ -322,15 +324,23 @@ def _reading_order(prepared: Prepared, bullets: list[list[int]]) -> list[int]:
 
 def _distinct_picks(prepared: Prepared, pick: Callable[[], list[int]], rounds: int = 4) -> list[int]:
     """Run ``pick`` until no two picks are near-duplicates as their bullets read alone: Kiwi may
-    split a sentence differently inside its article, so each pick's forms are re-read on its own
-    text (one small Kiwi call) and, where that reveals a near-duplicate, the choice is made again."""
+    split a sentence differently inside its article, so the picks in a pair that comes close to
+    the limit (REREAD_MARGIN) are re-read on their own text (a small Kiwi call, and none at all
+    for most briefings) and, where that reveals a near-duplicate, the choice is made again."""
     forms = prepared.forms
+    reread: set[int] = set()
     for _ in range(rounds):
         picked = pick()
-        alone = [content_forms(m) for m in tokenize([prepared.sentences[i].text for i in picked])]
-        for i, f in zip(picked, alone):
-            forms[i] = f
-        if not any(near_duplicate(forms[a], forms[b]) for k, a in enumerate(picked) for b in picked[k + 1:]):
+        pairs = [(a, b) for k, a in enumerate(picked) for b in picked[k + 1:]]
+        doubtful = sorted(
+            {i for a, b in pairs if near_duplicate(forms[a], forms[b], REREAD_MARGIN) for i in (a, b)} - reread
+        )
+        if doubtful:
+            alone = tokenize([prepared.sentences[i].text for i in doubtful])
+            for i, morphemes in zip(doubtful, alone):
+                forms[i] = content_forms(morphemes)
+            reread.update(doubtful)
+        if not any(near_duplicate(forms[a], forms[b]) for a, b in pairs):
             break
     return picked
 

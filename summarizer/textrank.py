@@ -99,14 +99,14 @@ def centrality(vectors: sparse.csr_matrix, positions: Sequence[int]) -> tuple[np
     return pagerank(sim, position_prior(positions)), sim
 
 
-def near_duplicate(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> bool:
+def near_duplicate(a: frozenset[str] | set[str], b: frozenset[str] | set[str], margin: float = 0.0) -> bool:
     """Whether two sentences' content-morpheme sets (:func:`summarizer.korean.content_forms`)
-    overlap past the Jaccard or containment limit."""
+    overlap past the Jaccard or containment limit (each lowered by ``margin``: "close to it")."""
     if not a or not b:
         return False
     common, smaller = len(a & b), min(len(a), len(b))
-    return common / len(a | b) >= DUPLICATE_JACCARD or (
-        smaller >= DUPLICATE_MIN_TERMS and common / smaller >= DUPLICATE_CONTAINMENT
+    return common / len(a | b) >= DUPLICATE_JACCARD - margin or (
+        smaller >= DUPLICATE_MIN_TERMS and common / smaller >= DUPLICATE_CONTAINMENT - margin
     )
 
 
