@@ -88,21 +88,28 @@ def subset_of(source: str) -> str:
     return "Bflysoft" if any(name in source for name in BFLYSOFT_SOURCES) else "other"
 
 
-def load_records(path: str | Path) -> list[Record]:
-    """Read a data file; a malformed line raises InputError naming the file and line."""
+def _jsonl(path: str | Path, parse, what: str) -> list:
+    """``parse(obj, line_number)`` of each non-blank line of a JSONL file; an unreadable file or a
+    malformed line raises InputError naming the file (and line), ``what`` saying what was expected."""
     path = Path(path)
     try:
         lines = read_text_file(path).split("\n")  # not splitlines(): U+2028 may sit inside a record
     except OSError as exc:
         raise InputError(f"평가 데이터를 읽을 수 없습니다: {path} ({exc})") from exc
-    records = []
+    out = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            records.append(_record(json.loads(line), number))
+            out.append(parse(json.loads(line), number))
         except (json.JSONDecodeError, ValueError, TypeError, KeyError) as exc:
-            raise InputError(f"{path}:{number}: 평가 데이터 형식이 아닙니다 ({exc})") from exc
+            raise InputError(f"{path}:{number}: {what} 형식이 아닙니다 ({exc})") from exc
+    return out
+
+
+def load_records(path: str | Path) -> list[Record]:
+    """Read a data file; a malformed line raises InputError naming the file and line."""
+    records = _jsonl(path, _record, "평가 데이터")
     if not records:
         raise InputError(f"평가할 기사가 없습니다: {path}")
     if not any(r.extractive or r.abstractive for r in records):
@@ -341,19 +348,7 @@ class Cluster:
 
 def load_clusters(path: str | Path) -> list[Cluster]:
     """Read a cluster file; a malformed line raises InputError naming the file and line."""
-    path = Path(path)
-    try:
-        lines = read_text_file(path).split("\n")
-    except OSError as exc:
-        raise InputError(f"평가 데이터를 읽을 수 없습니다: {path} ({exc})") from exc
-    clusters = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            clusters.append(_cluster(json.loads(line), number))
-        except (json.JSONDecodeError, ValueError, TypeError, KeyError) as exc:
-            raise InputError(f"{path}:{number}: 클러스터 데이터 형식이 아닙니다 ({exc})") from exc
+    clusters = _jsonl(path, _cluster, "클러스터 데이터")
     if not clusters:
         raise InputError(f"평가할 클러스터가 없습니다: {path}")
     return clusters

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,25 @@ def driver_env() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     env.pop("RAY_ADDRESS", None)
     return env
+
+
+@contextmanager
+def driver_until(command: list[str], out: Path, log_path: Path, records: int = 2, timeout: float = 300):
+    """A driver run of ``command``, handed over once ``out`` holds ``records`` lines (it is mid-run);
+    killed and reaped at the end if it still runs."""
+    with open(log_path, "wb") as log:
+        driver = subprocess.Popen(command, cwd=REPO, env=driver_env(), stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + timeout
+            while not (out.exists() and out.read_bytes().count(b"\n") >= records):
+                assert driver.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, f"no record within {timeout:.0f} s"
+                time.sleep(0.01)
+            yield driver
+        finally:
+            if driver.poll() is None:
+                driver.kill()
+            driver.wait(timeout=30)
 
 
 def read_records(path: Path) -> list[dict]:
@@ -105,19 +125,9 @@ def test_local_ray_driver_killed_mid_run_then_rerun_writes_every_id_once(batch_i
     source, reference, ids = batch_input
     out = tmp_path / "out.jsonl"
     command = [sys.executable, "-m", "summarizer", "summarize", str(source), "--out", str(out), "--ray"]
-    with open(tmp_path / "stderr.txt", "wb") as log:
-        driver = subprocess.Popen(command, cwd=REPO, env=driver_env(), stdout=subprocess.DEVNULL, stderr=log)
-        ray_processes: list[int] = []
-        try:
-            deadline = time.monotonic() + 300
-            while not (out.exists() and out.read_bytes().count(b"\n") >= 3):
-                assert driver.poll() is None, (tmp_path / "stderr.txt").read_text()
-                assert time.monotonic() < deadline, "no record within 300 s"
-                time.sleep(0.01)
-            ray_processes = descendants(driver.pid)
-            driver.kill()  # SIGKILL: no cleanup, no flush
-        finally:
-            driver.wait(timeout=30)
+    with driver_until(command, out, tmp_path / "stderr.txt", records=3) as driver:
+        ray_processes = descendants(driver.pid)
+        driver.kill()  # SIGKILL: no cleanup, no flush
     written = out.read_bytes().count(b"\n")
     assert 3 <= written < len(ids), "the kill should land mid-run"
     killed_at = time.monotonic()
@@ -172,22 +182,12 @@ def test_worker_process_killed_mid_run_changes_nothing(batch_input, cluster, tmp
     out = tmp_path / "out.jsonl"
     command = [sys.executable, "-m", "summarizer", "summarize", str(source), "--out", str(out),
                "--ray-address", cluster.address, "--workers", "2"]
-    with open(tmp_path / "stderr.txt", "wb") as log:
-        driver = subprocess.Popen(command, cwd=REPO, env=driver_env(), stdout=subprocess.DEVNULL, stderr=log)
-        try:
-            deadline = time.monotonic() + 300
-            while not (out.exists() and out.read_bytes().count(b"\n") >= 2):
-                assert driver.poll() is None, (tmp_path / "stderr.txt").read_text()
-                assert time.monotonic() < deadline, "no record within 300 s"
-                time.sleep(0.01)
-            victims = cluster.workers()
-            assert victims, "no Ray Data worker process found"
-            kill(victims[:1])  # SIGKILL one actor's worker process mid-run
-            written = out.read_bytes().count(b"\n")
-            assert driver.wait(timeout=400) == 1, (tmp_path / "stderr.txt").read_text()
-        finally:
-            if driver.poll() is None:
-                driver.kill()
+    with driver_until(command, out, tmp_path / "stderr.txt") as driver:
+        victims = cluster.workers()
+        assert victims, "no Ray Data worker process found"
+        kill(victims[:1])  # SIGKILL one actor's worker process mid-run
+        written = out.read_bytes().count(b"\n")
+        assert driver.wait(timeout=400) == 1, (tmp_path / "stderr.txt").read_text()
     assert written < len(ids), "the kill should land mid-run"
     assert without_timings(read_records(out)) == without_timings(reference)
 
@@ -221,22 +221,12 @@ def test_node_lost_mid_run_then_at_most_one_rerun_gives_every_id_once(batch_inpu
     out = tmp_path / "out.jsonl"
     command = [sys.executable, "-m", "summarizer", "summarize", str(source), "--out", str(out),
                "--ray-address", cluster.address, "--workers", "2"]
-    with open(tmp_path / "stderr.txt", "wb") as log:
-        driver = subprocess.Popen(command, cwd=REPO, env=driver_env(), stdout=subprocess.DEVNULL, stderr=log)
-        try:
-            deadline = time.monotonic() + 300
-            while not (out.exists() and out.read_bytes().count(b"\n") >= 2):
-                assert driver.poll() is None, (tmp_path / "stderr.txt").read_text()
-                assert time.monotonic() < deadline, "no record within 300 s"
-                time.sleep(0.01)
-            # A worker node that holds an actor goes away at once: its raylet and workers killed.
-            lost = next(ip for ip in ("127.0.0.3", "127.0.0.4") if set(cluster.workers()) & set(cluster.node_pids(ip)))
-            kill(cluster.node_pids(lost))
-            written = out.read_bytes().count(b"\n")
-            code = driver.wait(timeout=400)
-        finally:
-            if driver.poll() is None:
-                driver.kill()
+    with driver_until(command, out, tmp_path / "stderr.txt") as driver:
+        # A worker node that holds an actor goes away at once: its raylet and workers killed.
+        lost = next(ip for ip in ("127.0.0.3", "127.0.0.4") if set(cluster.workers()) & set(cluster.node_pids(ip)))
+        kill(cluster.node_pids(lost))
+        written = out.read_bytes().count(b"\n")
+        code = driver.wait(timeout=400)
     assert written < len(ids), "the node should be lost mid-run"
     assert code in (1, 2), (tmp_path / "stderr.txt").read_text()
     if code == 2:  # the run gave up: one rerun finishes it
