@@ -10,7 +10,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import re
 import stat
 import sys
 import traceback
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.errors import InputError, SummarizerError
+from summarizer.normalize import LONE_SURROGATE
 from summarizer.pipeline import read_text_file, split_articles
 
 # Exit status: 0 all items briefed, 1 some item failed (see its error record), 2 the run could
@@ -28,7 +28,6 @@ from summarizer.pipeline import read_text_file, split_articles
 EXIT_OK, EXIT_ITEM_FAILED, EXIT_USAGE = 0, 1, 2
 # How every output record begins: a damaged last line that begins so was cut by a killed run.
 RECORD_START = b'{"id": '
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class UsageError(Exception):

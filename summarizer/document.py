@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from dataclasses import dataclass
 
 from .clean import CleanArticle
@@ -48,7 +49,7 @@ class Sentence:
         return len(self.text) >= MIN_CANDIDATE_CHARS and hangul_ratio(self.text) >= 0.3 and bool(self.terms)
 
 
-    @property
+    @cached_property
     def concepts(self) -> frozenset[str]:
         """Checkable facts the sentence names: proper nouns, Latin words, numbers with their unit."""
         found = set()
@@ -59,7 +60,7 @@ class Sentence:
                 found.add(m.form + nxt.form)
         return frozenset(found)
 
-    @property
+    @cached_property
     def is_full(self) -> bool:
         """A full sentence, not a headline-style deck line (see :func:`is_full_sentence`)."""
         return is_full_sentence(self.text, self.morphemes)

@@ -326,7 +326,6 @@ _JUNK_PATTERNS = {
 # The reader's first glance: coverage is measured on this many characters of bullet text.
 COVERAGE_CHARS = 300
 HEADLINE_TAGS = frozenset({"NNG", "NNP", "SL", "SH", "SN", "VV", "VA"})
-CLUSTER_SYSTEMS = ("briefing", "textrankr", "lead")
 
 
 @dataclass(frozen=True)

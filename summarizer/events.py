@@ -79,10 +79,11 @@ def sentence_date(text: str, ref: date | None) -> date | None:
 
 
 def days_named(text: str) -> frozenset[int]:
-    """The days of the month a sentence names (4일, 2월 4일, 2025.2.4), resolved or not."""
+    """The days of the month a sentence names (4일, 2월 4일, 2025.2.4), resolved or not; a day of last
+    month ("지난달 20일") is not one of this month's."""
     found = {int(m.group(3)) for m in _FULL_DATE.finditer(text)}
     found |= {int(m.group(2)) for m in _MONTH_DAY.finditer(text)}
-    found |= {int(m.group(2)) for m in _DAY.finditer(text)}
+    found |= {int(m.group(2)) for m in _DAY.finditer(text) if not m.group(1)}  # not "지난달 20일"
     return frozenset(d for d in found if 1 <= d <= 31)
 
 

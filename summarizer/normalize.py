@@ -22,7 +22,7 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 # Control characters other than LF and TAB (C0, DEL, C1: NUL and the like) are removed.
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 # Unpaired UTF-16 surrogates (what a JSON "\ud800" escape yields) cannot be encoded as UTF-8.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # Character references that end with ';' (&middot; &#54620; &#xD55C;): "AT&T" stays as it is.
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Markup of real HTML elements ("<기생충>" is a film title, not a tag). Text with a few of them is
@@ -39,7 +39,7 @@ _MIN_TAGS = 3
 
 def normalize_text(text: str) -> str:
     """The plain-text form of one pasted article (see the module docstring for what changes)."""
-    if _SURROGATE.search(text):
+    if LONE_SURROGATE.search(text):
         # Pairs written as two escapes join into one character; a lone half is removed (a U+FFFD
         # in its place would glue onto the word or date beside it and defeat cleaning).
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")

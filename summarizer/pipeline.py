@@ -335,11 +335,12 @@ def _distinct_picks(prepared: Prepared, pick: Callable[[], list[int]], rounds: i
         doubtful = sorted(
             {i for a, b in pairs if near_duplicate(forms[a], forms[b], REREAD_MARGIN) for i in (a, b)} - reread
         )
-        if doubtful:
-            alone = tokenize([prepared.sentences[i].text for i in doubtful])
-            for i, morphemes in zip(doubtful, alone):
-                forms[i] = content_forms(morphemes)
-            reread.update(doubtful)
+        if not doubtful:  # nothing new to re-read: choosing again would give the same picks
+            break
+        alone = tokenize([prepared.sentences[i].text for i in doubtful])
+        for i, morphemes in zip(doubtful, alone):
+            forms[i] = content_forms(morphemes)
+        reread.update(doubtful)
         if not any(near_duplicate(forms[a], forms[b]) for a, b in pairs):
             break
     return picked

@@ -81,10 +81,10 @@ class Briefer:
     """One actor of the pool: Kiwi (and the KoBART engine) loaded once, then items to records."""
 
     def __init__(self, method: str, max_chars: int, device: str | None):
-        from summarizer.korean import kiwi
+        from summarizer.korean import warm_up
         from summarizer.pipeline import require_engine
 
-        kiwi().tokenize("작업자를 준비합니다.")  # the load and Kiwi's first-call warm-up, once
+        warm_up()  # Kiwi's load and first-call warm-up, once per actor
         self.method, self.max_chars = method, max_chars
         self.kobart = None
         if method == "kobart":
@@ -157,7 +157,8 @@ class RayBackend:
         )
         try:
             if self.address is None:
-                cpus = len(os.sched_getaffinity(0))  # the CPUs this process may use
+                # the CPUs this process may use (sched_getaffinity is Linux-only)
+                cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
                 ray.init(address="local", num_cpus=cpus, _node_ip_address=LOCAL_NODE_IP, **common)
             else:
                 host = _reachable(self.address)

@@ -7,6 +7,7 @@ import pytest
 from demo.render import briefing_html
 from summarizer import Briefing, summarize
 from summarizer.document import Sentence
+from summarizer.events import days_named
 from summarizer.korean import content_terms, tokenize
 from summarizer.modality import FORECAST, REPORTED, modality, time_of_day
 from summarizer.pipeline import Limits, _restated_decks, prepare, validate
@@ -208,3 +209,10 @@ def test_dev_set_rouge_does_not_fall_below_the_recorded_baseline(dev_set_path):
     table = {(r.subset, r.reference): r.rouge1 for r in rows if r.system == "TextRank"}
     for subset, floor in DEV_BASELINE.items():
         assert table[subset, "extractive"] >= floor, (subset, table[subset, "extractive"])
+
+
+def test_a_day_of_last_month_is_not_taken_for_this_months_day():
+    # "지난달 20일" must not read as the 20th of the article's month (it would look like a day ahead).
+    assert days_named("지난달 20일 합작법인을 설립했다.") == frozenset()
+    assert days_named("20일 합작법인을 설립한다.") == frozenset({20})
+    assert days_named("2월 4일 만났고 지난달 21일에는 발표했다.") == frozenset({4})
