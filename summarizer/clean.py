@@ -83,6 +83,12 @@ _INLINE_CREDIT = re.compile(
     r"\(사진\s*=[^()\n]{1,30}\)|사진\s*=\s*(?:[A-Z]{2,5}\s*)?" + _AGENCY
     + r"|(?:[가-힣]{2,8}\s*=\s*)?(?:[A-Z]{2,5}|[가-힣]{2,6}DB|로이터|신화)\s*/\s*(?:연합뉴스|뉴시스|뉴스1)"
 )
+# An agency's photo credit after a caption, glued to the next sentence: "…붙어 있다.뉴시스경기 안산에서",
+# "AP뉴시스윌리엄 바 법무장관은" (but not "연합뉴스가 보도했다", "뉴시스에 따르면", "연합뉴스와의 인터뷰").
+_GLUED_AGENCY = re.compile(
+    r"(?:(?<=[.!?”\"’'\])])|^)\s*(?:[A-Z]{2,5}\s*)?(?:연합뉴스|뉴시스|뉴스1)(?=[가-힣])"
+    r"(?!(?:가|는|은|에|의|와|과|를|을|도|로|이|측|보도|에서|에게|와의|기자|통신)(?![가-힣]))"
+)
 # A screenshot credit after a sentence, glued to the next one: "YTN 화면캡처김현아 의원이",
 # "노동신문 캡처 합동참모본부는" (but not "화면을 캡처했다", "지난달 캡처한 영상").
 _CAPTURE_CREDIT = re.compile(
@@ -260,7 +266,8 @@ def inline_junk(line: str) -> list[tuple[int, int, str]]:
             end = _code_end(line, m.start())
             if hangul_ratio(line[m.start():end]) < 0.3 or end - m.start() > 200:
                 mark(m.start(), end, "스크립트·CSS")
-    for pattern, reason in ((_INLINE_COPYRIGHT, "저작권 고지"), (_INLINE_CREDIT, "사진 설명"), (_CAPTURE_CREDIT, "사진 설명")):
+    for pattern, reason in ((_INLINE_COPYRIGHT, "저작권 고지"), (_INLINE_CREDIT, "사진 설명"), (_GLUED_AGENCY, "사진 설명"),
+                            (_CAPTURE_CREDIT, "사진 설명")):
         for m in pattern.finditer(line):
             mark(m.start() + len(m.group(0)) - len(m.group(0).lstrip()), m.end(), reason)
     tail = _INLINE_TAIL.search(line)
