@@ -77,6 +77,7 @@ def cmd_evaluate_clusters(args: argparse.Namespace) -> int:
     print(
         f"여러 매체 클러스터 평가: {args.data} (클러스터 {len(clusters)}개, 불릿 예산 {args.max_chars}자)\n"
         "브리핑에는 기사 본문과 매체·날짜·URL을, 비교 시스템에는 본문만 주고, 편집자 제목은 주지 않습니다(제목이 참조입니다).\n"
+        "Lead 대비: 클러스터마다 포함률에서 Lead의 포함률을 뺀 값의 평균과 부트스트랩 95% 신뢰구간, 이김/짐은 클러스터 수입니다.\n"
     )
     print(evaluate.format_cluster_table(rows), end="")
     if args.show_junk:

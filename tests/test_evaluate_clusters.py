@@ -9,6 +9,8 @@ import pytest
 from summarizer import InputError
 from summarizer.cli import main
 from summarizer.evaluate import (
+    LeadComparison,
+    compare_to_lead,
     evaluate_clusters,
     junk_kind,
     lead_bullets,
@@ -124,6 +126,10 @@ def test_cluster_metrics_on_constructed_clusters(clusters_file: Path):
     briefing = rows["briefing"]
     assert briefing.junk == len(junk["briefing"]) == 0  # the bylines are cleaned away
     assert briefing.bullets > 0 and briefing.coverage > 0.5
+    # The paired comparison is the same clusters' coverages, subtracted.
+    assert lead.versus_lead is None
+    assert briefing.versus_lead.mean == pytest.approx(briefing.coverage - lead.coverage)
+    assert briefing.versus_lead.wins + briefing.versus_lead.losses <= 2
 
 
 def test_evaluate_clusters_command_prints_the_table(clusters_file: Path, capsys):
@@ -131,6 +137,7 @@ def test_evaluate_clusters_command_prints_the_table(clusters_file: Path, capsys)
     out = capsys.readouterr().out
     assert "클러스터 1개" in out and "제목은 주지 않습니다" in out
     assert "| 브리핑 (ko-brief) | 1 |" in out and "| Lead (기사별 첫 문장) | 1 | 2 | 0 | 1 |" in out
+    assert "Lead 대비 (95% 신뢰구간) | 이김/짐 |" in out and out.count("| – | – |") == 1
     assert "| textrankr" not in out
 
 
@@ -141,11 +148,39 @@ def test_evaluate_clusters_command_refuses_a_bad_limit_and_a_missing_file(cluste
     assert "--limit" in err and "missing.jsonl" in err
 
 
-def test_real_clusters_briefings_hold_no_byline_email_or_script():
+def test_compare_to_lead_pairs_the_clusters():
+    system, lead = [0.5, 0.6, 0.7, 0.4, 0.8, 0.5], [0.4, 0.6, 0.5, 0.5, 0.6, 0.3]
+    versus = compare_to_lead(system, lead)
+    assert versus.mean == pytest.approx(0.1) and (versus.wins, versus.losses) == (4, 1)
+    assert -0.1 <= versus.low < versus.mean < versus.high <= 0.2
+    assert compare_to_lead(system, lead) == versus  # a fixed seed: the same table every run
+    assert compare_to_lead([0.5, 0.7], [0.4, 0.6]) == LeadComparison(pytest.approx(0.1), pytest.approx(0.1),
+                                                                     pytest.approx(0.1), 2, 0)
+
+
+@pytest.fixture(scope="module")
+def real_clusters():
+    """All 213 real clusters, every system: about 2.5 minutes on 2 cores."""
     path = SHARED / "data" / "ko-news-clusters-dev.jsonl"
     if not path.exists():
         pytest.skip("../shared/data/ko-news-clusters-dev.jsonl is not present")
-    rows, junk = evaluate_clusters(load_clusters(path)[:30], with_textrankr=False, progress=False)
-    rows = {r.system: r for r in rows}
-    assert set(rows) == {"briefing", "lead"} and all(r.clusters == 30 and r.bullets > 0 for r in rows.values())
-    assert junk["briefing"] == [] and rows["lead"].junk == 0
+    rows, junk = evaluate_clusters(load_clusters(path), progress=False)
+    return {r.system: r for r in rows}, junk
+
+
+def test_real_clusters_briefings_hold_no_byline_email_script_or_repeat(real_clusters):
+    rows, junk = real_clusters
+    assert all(r.clusters == 213 and r.bullets > 0 for r in rows.values())
+    assert junk["briefing"] == [] and rows["briefing"].duplicates == 0
+    assert rows["lead"].junk == 0 and rows["lead"].duplicates > 0  # every outlet leads with the same fact
+
+
+def test_real_clusters_briefing_opens_clearly_ahead_of_both_baselines(real_clusters):
+    rows, _ = real_clusters
+    briefing = rows["briefing"]
+    versus = briefing.versus_lead
+    # Ahead of the lead baseline cluster by cluster, beyond chance (the whole 95% interval above 0).
+    assert versus.low > 0 and versus.mean >= 0.02 and versus.wins > 1.5 * versus.losses, versus
+    if "textrankr" in rows:
+        assert briefing.coverage > rows["textrankr"].coverage + 0.05
+        assert rows["textrankr"].versus_lead.high < 0
