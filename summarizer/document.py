@@ -27,6 +27,9 @@ _DEMONSTRATIVES = frozenset({"이", "그", "저", "해당", "양"})
 ANAPHOR = 0.5
 # A connective opener ("이를 위해", "이어", "한편") before a subject the sentence names itself.
 CONNECTIVE = 0.8
+# Sub-headlines run together with " / " before the sentence they sit on ("NSC 논의·대통령 보고 후 결정 /
+# “국익 부합하지 않는다고 판단” / 한·미·일 안보협력 악영향 우려정부가 …"): such a line is a deck.
+_SLASH_DECK = re.compile(r"^(?:[^.!?/]{1,80} /){2}")
 _FULL_STOP = re.compile(r"[.!?。]\s*[\"'”’)\]]*\s*$")
 
 
@@ -82,8 +85,9 @@ def lead_sentences(sentences: list[Sentence]) -> dict[int, int]:
 
 def is_full_sentence(text: str, morphemes: tuple[Morpheme, ...]) -> bool:
     """A full sentence, not a headline-style deck line: it has a final ending and ends with
-    punctuation or with an ending in 다/요 ("만났다"), with no headline ellipsis ("…")."""
-    if not any(m.tag == "EF" for m in morphemes):
+    punctuation or with an ending in 다/요 ("만났다"), with no headline ellipsis ("…") and no
+    " / " run of sub-headlines before it."""
+    if not any(m.tag == "EF" for m in morphemes) or _SLASH_DECK.match(text):
         return False
     if _FULL_STOP.search(text):
         return True

@@ -16,7 +16,7 @@ from scipy import sparse
 from .articles import Article, to_article
 from .briefing import ArticleInfo, Briefing, Bullet, Event, Removed, Source
 from .clean import CleanArticle, clean_article, keep_all_lines
-from .document import Sentence, build_sentences, lead_sentences
+from .document import SUBJECTLESS, Sentence, build_sentences, lead_sentences
 from .errors import InputError
 from .events import EventGroup, days_named, group_events, reference_date
 from .korean import content_forms, hangul_ratio, tokenize
@@ -58,6 +58,12 @@ BREADTH_WEIGHT = 0.5
 # and a present-tense statement (background, "…에 나선다", "…하고 있다") this much.
 FORECAST_WEIGHT = 0.7
 STATE_WEIGHT = 0.85
+# The reader's first glance: the briefing's first OPENING_CHARS characters carry, per character,
+# as much as they can of what the outlets put in their leads.
+OPENING_CHARS = 300
+# An opening bullet takes another source's wording only if that source stands about as well alone
+# (bullet quality times the forecast weight, within this much).
+WORDING_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -297,13 +303,14 @@ def _restated_decks(prepared: Prepared, candidates: Sequence[int]) -> set[int]:
     return out
 
 
-def _reading_order(prepared: Prepared, bullets: list[list[int]]) -> list[int]:
+def _reading_order(prepared: Prepared, bullets: list[list[int]], first: Sequence[int] = ()) -> list[int]:
     """Order of an event's bullets (each a list of sentence ids, main one first): as the outlets
-    tell it, leads first. Bullets that state some article's lead come first, the one most
-    articles lead with first; the others sit where the earliest of their full-sentence sources
-    sits in its own article (relative position, so a fact one outlet tells early comes before
-    what all tell later; within one article this is the article's order). Bullets that state a
-    clock time, leads aside, are put in time order among the places such bullets hold."""
+    tell it, leads first. The ``first`` bullets (an opening) come first, in their order; then
+    bullets that state some article's lead, the one most articles lead with first; the others
+    sit where the earliest of their full-sentence sources sits in its own article (relative
+    position, so a fact one outlet tells early comes before what all tell later; within one
+    article this is the article's order). Bullets that state a clock time, leads aside, are put
+    in time order among the places such bullets hold."""
     sentences = prepared.sentences
     counts = Counter(s.article for s in sentences)
 
@@ -314,12 +321,91 @@ def _reading_order(prepared: Prepared, bullets: list[list[int]]) -> list[int]:
     def led(ids: list[int]) -> int:
         return len(prepared.leads.intersection(ids))
 
-    order = sorted(range(len(bullets)), key=lambda b: (-led(bullets[b]), place(bullets[b]), -prepared.scores[bullets[b][0]]))
+    rank = {b: k for k, b in enumerate(first)}
+    order = sorted(
+        range(len(bullets)),
+        key=lambda b: (rank.get(b, len(rank)), -led(bullets[b]), place(bullets[b]), -prepared.scores[bullets[b][0]]),
+    )
     clock = {b: t for b in order if not led(bullets[b]) and (t := time_of_day(sentences[bullets[b][0]].text)) is not None}
     slots = [k for k, b in enumerate(order) if b in clock]
     for k, b in zip(slots, sorted(clock, key=lambda b: (clock[b], order.index(b)))):
         order[k] = b
     return order
+
+
+def lead_vocabulary(prepared: Prepared) -> Counter[str]:
+    """How many articles' leads name each content form: what the outlets open with."""
+    return Counter(form for i in prepared.leads for form in prepared.forms[i])
+
+
+def _repeats(prepared: Prepared, sentence_id: int, others: Sequence[int]) -> bool:
+    """Whether a sentence is a near-duplicate of one of ``others``, as their bullets would read:
+    pairs close to the limit (REREAD_MARGIN) are judged on the sentences read alone as well."""
+    forms = prepared.forms
+    close = [p for p in others if near_duplicate(forms[sentence_id], forms[p], REREAD_MARGIN)]
+    if not close:
+        return False
+    alone = [content_forms(m) for m in tokenize([prepared.sentences[i].text for i in [sentence_id, *close]])]
+    return any(
+        near_duplicate(forms[sentence_id], forms[p]) or near_duplicate(alone[0], read)
+        for p, read in zip(close, alone[1:])
+    )
+
+
+def opening(
+    prepared: Prepared,
+    bullets: list[list[int]],
+    order: list[int],
+    standing: np.ndarray,
+    spare: int,
+    picked: Sequence[int],
+) -> list[int]:
+    """The first event's opening: after the bullet the reading ``order`` puts first (its lead),
+    the bullets that add the most lead vocabulary (:func:`lead_vocabulary`) per character, until
+    OPENING_CHARS are used. Only wordings that lean on nothing before them (no anaphoric subject,
+    connective opener, deck line or question: bullet quality of at least SUBJECTLESS) open.
+
+    An opening bullet may take the wording of one of its sources that says more of it: a full
+    sentence that stands as well alone (``standing`` within WORDING_MARGIN of the bullet's own),
+    does not repeat another bullet (the ``picked`` sentences, :func:`_repeats`) and keeps the
+    briefing within its budget (``spare`` characters). ``bullets`` are changed in place so that
+    the wording used comes first.
+    """
+    vocabulary = lead_vocabulary(prepared)
+    sentences = prepared.sentences
+    wordings = {
+        b: [
+            j for j in bullets[b]
+            if sentences[j].bullet_quality >= SUBJECTLESS  # leans on nothing before it
+            and (j == bullets[b][0] or standing[j] >= standing[bullets[b][0]] - WORDING_MARGIN
+                 and sentences[j].is_full and not _repeats(prepared, j, [p for p in picked if p != bullets[b][0]]))
+        ]
+        for b in order[1:]
+    }
+
+    def gain(j: int) -> float:
+        return sum(vocabulary[t] for t in prepared.forms[j] - seen) / max(len(sentences[j].text), 1)
+
+    def longer(b: int, j: int) -> int:
+        return len(sentences[j].text) - len(sentences[bullets[b][0]].text)
+
+    first, rest = order[:1], order[1:]
+    seen = set().union(*(prepared.forms[bullets[b][0]] for b in first))
+    used = sum(len(sentences[bullets[b][0]].text) for b in first)
+    while rest and used < OPENING_CHARS:
+        value, best, wording = max(
+            ((gain(j), b, j) for b in rest for j in wordings[b] if longer(b, j) <= spare), default=(0.0, None, None)
+        )
+        if value <= 0:
+            break
+        spare -= longer(best, wording)
+        bullets[best].remove(wording)
+        bullets[best].insert(0, wording)
+        first.append(best)
+        rest.remove(best)
+        seen |= prepared.forms[wording]
+        used += len(sentences[wording].text)
+    return first
 
 
 def _distinct_picks(prepared: Prepared, pick: Callable[[], list[int]], rounds: int = 4) -> list[int]:
@@ -365,8 +451,8 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
             for s, k in zip(sentences, prepared.modality or [REPORTED] * len(sentences))
         ]
     )
-    quality = np.array([s.bullet_quality for s in sentences])
-    merit = scores * quality * support_weights(prepared) ** SUPPORT_WEIGHT * forecast
+    standing = np.array([s.bullet_quality for s in sentences]) * forecast
+    merit = scores * standing * support_weights(prepared) ** SUPPORT_WEIGHT
     concepts = [s.concepts for s in sentences]
     breadth = Counter(g for g, _ in {(groups[i], sentences[i].article) for i in candidates})
     weight = {g: n**BREADTH_WEIGHT for g, n in breadth.items()}
@@ -394,8 +480,12 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
         mine = [[i] + prepared.same_fact(i, picked) for i in picked if event_of.get(i) == k]
         if not mine:
             continue
+        order = _reading_order(prepared, mine)
+        if not events:
+            spare = max_chars - sum(lengths[i] for i in picked)
+            order = _reading_order(prepared, mine, opening(prepared, mine, order, standing, spare, picked))
         bullets = []
-        for b in _reading_order(prepared, mine):
+        for b in order:
             ids = mine[b]
             i = ids[0]
             text = sentences[i].text

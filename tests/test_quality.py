@@ -2,6 +2,7 @@
 bullets, reading order, and the modality flag through the API, markdown and demo HTML."""
 import json
 
+import numpy as np
 import pytest
 
 from demo.render import briefing_html
@@ -10,7 +11,7 @@ from summarizer.document import Sentence
 from summarizer.events import days_named
 from summarizer.korean import content_terms, tokenize
 from summarizer.modality import FORECAST, REPORTED, modality, time_of_day
-from summarizer.pipeline import Limits, _restated_decks, prepare, validate
+from summarizer.pipeline import WORDING_MARGIN, Limits, _restated_decks, opening, prepare, validate
 
 # A preview written the day before, and two reports of the same day from other outlets.
 PREVIEW = """한빛전자 김도윤 회장, 내일 미래모터스 박서준 대표와 회동…전기차 배터리 협력 논의
@@ -177,6 +178,9 @@ def test_deck_lines_are_not_full_sentences():
     assert not _sentence("마크 저커버그 CEO 자택서 단독 미팅… 우정과 기술 파트너십 다져").is_full
     assert _sentence("두 회사는 전고체 배터리 공동 개발에 합의했다.").is_full
     assert _sentence("두 회사는 전고체 배터리 공동 개발에 합의했다").is_full
+    # Sub-headlines run together with " / " in front of the lead are a deck, not a sentence.
+    assert not _sentence("NSC 논의 후 결정 / “국익 부합하지 않는다” / 안보협력 악영향 우려정부가 협정 종료를 결정했다.").is_full
+    assert _sentence("정부는 A / B 두 가지 방식을 검토했다.").is_full
 
 
 def test_deck_line_yields_to_the_full_sentence_that_states_it():
@@ -216,3 +220,53 @@ def test_a_day_of_last_month_is_not_taken_for_this_months_day():
     assert days_named("지난달 20일 합작법인을 설립했다.") == frozenset()
     assert days_named("20일 합작법인을 설립한다.") == frozenset({20})
     assert days_named("2월 4일 만났고 지난달 21일에는 발표했다.") == frozenset({4})
+
+
+# Three outlets on one housing plan: every lead names the plan, two also the rent.
+HOUSING = [
+    "서울시가 청년 주택 5000가구를 새로 짓는다.\n오세훈 시장은 이날 기자회견에서 추진 일정을 설명했다.\n"
+    "임대료는 주변 시세의 70% 수준으로 정해졌다.\n",
+    "서울시가 올해 청년 주택 5000가구를 공급하고 임대료를 시세의 70%로 낮춘다.\n"
+    "청년 임대료는 시세의 70%로 올해부터 공급된다.\n",
+    "서울시의 청년 주택 임대료가 시세의 70% 수준으로 낮아진다.\n입주 대상은 만 19세에서 39세 무주택 청년이다.\n"
+    "이에 따라 서울시 청년 주택 임대료는 시세의 70% 수준이 된다.\n",
+]
+
+
+def test_the_opening_fills_with_what_the_outlets_lead_with():
+    prepared = prepare(validate(HOUSING, Limits()))
+    ids = {s.text: s.id for s in prepared.sentences}
+    lead, mayor, rent = (ids[t] for t in (
+        "서울시가 청년 주택 5000가구를 새로 짓는다.",
+        "오세훈 시장은 이날 기자회견에서 추진 일정을 설명했다.",
+        "임대료는 주변 시세의 70% 수준으로 정해졌다.",
+    ))
+    standing = np.ones(len(prepared.sentences))
+    # In the article's order the mayor comes before the rent; the rent is what the other leads carry.
+    assert opening(prepared, [[lead], [mayor], [rent]], [0, 1, 2], standing, 0, [lead, mayor, rent])[:2] == [0, 2]
+    # A sentence that leans on the one before it ("이에 따라") does not open the briefing.
+    leaning = ids["이에 따라 서울시 청년 주택 임대료는 시세의 70% 수준이 된다."]
+    assert opening(prepared, [[lead], [mayor], [leaning]], [0, 1, 2], standing, 0, [lead, mayor, leaning]) == [0]
+    assert opening(prepared, [[lead], [mayor], [rent]], [0, 1, 2], standing, 0, [lead, mayor, rent]) == [0, 2]
+    # An opening bullet takes a source's wording that says more of it per character (one
+    # character longer: the briefing must have it to spare) ...
+    fuller = ids["청년 임대료는 시세의 70%로 올해부터 공급된다."]
+    for spare, wording in ((1, fuller), (0, rent)):
+        bullets = [[lead], [rent, fuller]]
+        opening(prepared, bullets, [0, 1], standing, spare, [lead, rent])
+        assert bullets[1][0] == wording and sorted(bullets[1]) == sorted([rent, fuller])
+    # ... but not one that repeats another bullet (all its words are in the second outlet's lead) ...
+    bullets = [[lead], [rent, fuller]]
+    opening(prepared, bullets, [0, 1], standing, 10, [lead, rent, ids[HOUSING[1].splitlines()[0]]])
+    assert bullets[1] == [rent, fuller]
+    # ... nor one that stands less well alone.
+    standing[fuller] -= 2 * WORDING_MARGIN
+    bullets = [[lead], [rent, fuller]]
+    opening(prepared, bullets, [0, 1], standing, 10, [lead, rent])
+    assert bullets[1] == [rent, fuller]
+
+
+def test_the_opening_keeps_the_briefing_within_its_budget():
+    for max_chars in (60, 120, 200, 1500):
+        briefing = summarize(HOUSING, max_chars=max_chars)
+        assert briefing.bullets and sum(len(b.text) for b in briefing.bullets) <= max_chars
