@@ -377,8 +377,7 @@ def opening(
         b: [
             j for j in bullets[b]
             if sentences[j].bullet_quality >= SUBJECTLESS  # leans on nothing before it
-            and (j == bullets[b][0] or standing[j] >= standing[bullets[b][0]] - WORDING_MARGIN
-                 and sentences[j].is_full and not _repeats(prepared, j, [p for p in picked if p != bullets[b][0]]))
+            and (j == bullets[b][0] or standing[j] >= standing[bullets[b][0]] - WORDING_MARGIN and sentences[j].is_full)
         ]
         for b in order[1:]
     }
@@ -398,6 +397,9 @@ def opening(
         )
         if value <= 0:
             break
+        if wording != bullets[best][0] and _repeats(prepared, wording, [p for p in picked if p != bullets[best][0]]):
+            wordings[best].remove(wording)  # checked only when chosen: it may take a Kiwi call
+            continue
         spare -= longer(best, wording)
         bullets[best].remove(wording)
         bullets[best].insert(0, wording)
