@@ -36,6 +36,9 @@ ACTOR_CPUS = 0.5  # at most; whole-CPU actors on a 2-CPU machine leave the read 
 ROWS_PER_BLOCK = 8  # small blocks: the pool shares the work evenly, to the last items
 BATCH_SIZE = 4  # items per actor call
 ACTOR_START_S = 600  # how long the pool may take to start (Kiwi loads in each actor)
+LOCAL_OBJECT_STORE = 256 * 1024**2  # a local Ray's object store (Ray's default: 30% of RAM); blocks need little
+MAX_BLOCK_BYTES = 256 * 1024  # blocks of a few items of text (Ray's default target: 128 MiB)
+EXECUTOR_OBJECT_STORE = 64 * 1024**2  # blocks in flight at once, so the read cannot run far ahead of the actors
 
 
 def _item_json(item: Item) -> str:
@@ -159,7 +162,8 @@ class RayBackend:
             if self.address is None:
                 # the CPUs this process may use (sched_getaffinity is Linux-only)
                 cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-                ray.init(address="local", num_cpus=cpus, _node_ip_address=LOCAL_NODE_IP, **common)
+                ray.init(address="local", num_cpus=cpus, object_store_memory=LOCAL_OBJECT_STORE,
+                         _node_ip_address=LOCAL_NODE_IP, **common)
             else:
                 host = _reachable(self.address)
                 # A driver beside a cluster on loopback addresses joins it on that address.
@@ -174,6 +178,10 @@ class RayBackend:
         context.print_on_execution_start = False
         context.enable_auto_log_stats = False
         context.execution_options.preserve_order = True  # records in input order, as one process writes
+        context.target_max_block_size = MAX_BLOCK_BYTES
+        context.execution_options.resource_limits = ray.data.ExecutionResources.for_limits(
+            object_store_memory=EXECUTOR_OBJECT_STORE
+        )
         context.wait_for_min_actors_s = ACTOR_START_S  # work starts when the whole pool is up, so
         # the first actor ready does not queue up the work of the others
         logging.getLogger("ray").setLevel(logging.ERROR)
@@ -186,7 +194,8 @@ class RayBackend:
         size = self.workers or max(1, int(gpus if on_gpu else cpus))
         actor_cpus = min(ACTOR_CPUS, max(0.05, (cpus - READ_CPUS) / size))
         dataset = ray.data.read_datasource(
-            ItemSource(options, done, os.getcwd()), num_cpus=READ_CPUS
+            ItemSource(options, done, os.getcwd()), num_cpus=READ_CPUS,
+            override_num_blocks=1,  # one read task, its blocks as it yields them (not split further)
         ).map_batches(
             Briefer,
             fn_constructor_kwargs={"method": options.method, "max_chars": options.max_chars,
