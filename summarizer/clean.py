@@ -83,8 +83,8 @@ _INLINE_CREDIT = re.compile(
     r"\(사진\s*=[^()\n]{1,30}\)|사진\s*=\s*(?:[A-Z]{2,5}\s*)?" + _AGENCY
     + r"|(?:[가-힣]{2,8}\s*=\s*)?(?:[A-Z]{2,5}|[가-힣]{2,6}DB|로이터|신화)\s*/\s*(?:연합뉴스|뉴시스|뉴스1)"
 )
-# An agency's photo credit after a caption, glued to the next sentence: "…붙어 있다.뉴시스경기 안산에서",
-# "AP뉴시스윌리엄 바 법무장관은" (but not "연합뉴스가 보도했다", "뉴시스에 따르면", "연합뉴스와의 인터뷰").
+# An agency's photo credit after a caption, glued to the next sentence: "…걸려 있다.뉴시스서울 도심에서",
+# "AP뉴시스백악관은" (but not "연합뉴스가 보도했다", "뉴시스에 따르면", "연합뉴스와의 인터뷰").
 _GLUED_AGENCY = re.compile(
     r"(?:(?<=[.!?”\"’'\])])|^)\s*(?:[A-Z]{2,5}\s*)?(?:연합뉴스|뉴시스|뉴스1)(?=[가-힣])"
     r"(?!(?:가|는|은|에|의|와|과|를|을|도|로|이|측|보도|에서|에게|와의|기자|통신)(?![가-힣]))"

@@ -27,8 +27,8 @@ _DEMONSTRATIVES = frozenset({"이", "그", "저", "해당", "양"})
 ANAPHOR = 0.5
 # A connective opener ("이를 위해", "이어", "한편") before a subject the sentence names itself.
 CONNECTIVE = 0.8
-# Sub-headlines run together with " / " before the sentence they sit on ("NSC 논의·대통령 보고 후 결정 /
-# “국익 부합하지 않는다고 판단” / 한·미·일 안보협력 악영향 우려정부가 …"): such a line is a deck.
+# Sub-headlines run together with " / " before the sentence they sit on ("정상회담 뒤 공동성명 /
+# “협력 강화” / 교역 확대 합의정부가 …"): such a line is a deck.
 _SLASH_DECK = re.compile(r"^(?:[^.!?/]{1,80} /){2}")
 _FULL_STOP = re.compile(r"[.!?。]\s*[\"'”’)\]]*\s*$")
 

@@ -223,15 +223,15 @@ def test_screenshot_credits_and_related_story_links_glued_to_sentences():
 
 def test_agency_photo_credits_glued_to_the_next_sentence_are_cut():
     page = (
-        "한 보건소에 홍역 접종 안내 문구가 붙어 있다.뉴시스경기 안산에서 홍역 확진자가 추가로 발생했다. "
-        "보고서 편집본이 공개됐다. AP뉴시스윌리엄 바 법무장관은 이날 기자회견을 열었다. "
+        "시청 앞에 행사 안내문이 걸려 있다.뉴시스서울 도심에서 주말 행사가 열렸다. "
+        "연설 장면이 공개됐다. AP뉴시스백악관은 이날 성명을 내고 입장을 밝혔다. "
         "연합뉴스가 이날 이 소식을 처음 보도했다. 뉴시스에 따르면 경찰은 수사를 시작했다. "
         "그는 연합뉴스와의 인터뷰에서 사퇴하지 않겠다고 말했다."
     )
     a = clean_article(page)
     assert removed_texts(a, "사진 설명") == ["뉴시스", "AP뉴시스"]
     text = " ".join(kept(a))
-    assert "경기 안산에서 홍역 확진자가" in text and "윌리엄 바 법무장관은" in text
+    assert "서울 도심에서 주말 행사가" in text and "백악관은 이날 성명을" in text
     for stays in ("연합뉴스가 이날", "뉴시스에 따르면", "연합뉴스와의 인터뷰에서"):
         assert stays in text
 

@@ -179,7 +179,7 @@ def test_deck_lines_are_not_full_sentences():
     assert _sentence("두 회사는 전고체 배터리 공동 개발에 합의했다.").is_full
     assert _sentence("두 회사는 전고체 배터리 공동 개발에 합의했다").is_full
     # Sub-headlines run together with " / " in front of the lead are a deck, not a sentence.
-    assert not _sentence("NSC 논의 후 결정 / “국익 부합하지 않는다” / 안보협력 악영향 우려정부가 협정 종료를 결정했다.").is_full
+    assert not _sentence("정상회담 뒤 공동성명 / “협력 강화” / 교역 확대 합의정부가 공동성명을 발표했다.").is_full
     assert _sentence("정부는 A / B 두 가지 방식을 검토했다.").is_full
 
 
