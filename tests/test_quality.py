@@ -11,7 +11,8 @@ from summarizer.document import Sentence
 from summarizer.events import days_named
 from summarizer.korean import content_terms, tokenize
 from summarizer.modality import FORECAST, REPORTED, modality, time_of_day
-from summarizer.pipeline import WORDING_MARGIN, Limits, _restated_decks, opening, prepare, validate
+from summarizer.extractive import WORDING_MARGIN, _restated_decks, opening
+from summarizer.pipeline import Limits, prepare, validate
 
 # A preview written the day before, and two reports of the same day from other outlets.
 PREVIEW = """한빛전자 김도윤 회장, 내일 미래모터스 박서준 대표와 회동…전기차 배터리 협력 논의
