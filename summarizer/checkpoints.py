@@ -64,6 +64,8 @@ DOWNLOAD_PATTERNS = [
     "*.safetensors.index.json",
 ]
 TOKEN_ID_NAMES = ("bos", "eos", "pad", "decoder_start", "forced_eos")
+# Seconds the one reachability request of ``fetch`` may take (connecting and answering).
+HUB_PROBE_TIMEOUT = 2.0
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 
 
@@ -179,6 +181,15 @@ def fetch(source: str, revision: str | None = None) -> Path:
     revision = revision or pinned
     dest = MODELS_DIR / folder_name(source)
     try:
+        if not is_offline_mode() and not _hub_answers(hub_id, revision):
+            try:  # what an earlier fetch left in ``dest`` still serves
+                snapshot_download(hub_id, revision=revision, local_dir=dest, allow_patterns=DOWNLOAD_PATTERNS,
+                                  local_files_only=True)
+            except OSError as exc:
+                raise ModelUnavailableError(
+                    f"허브({ENDPOINT})에 연결하지 못했습니다. 인터넷 연결을 확인한 뒤 다시 실행하세요 "
+                    f"(프록시나 HF_ENDPOINT 설정도 확인하세요). '{hub_id}'는 받지 않았습니다."
+                ) from exc
         snapshot_download(hub_id, revision=revision, local_dir=dest, allow_patterns=DOWNLOAD_PATTERNS)
         if not any(dest.glob("*.safetensors")):
             with tempfile.TemporaryDirectory() as tmp:
@@ -203,6 +214,23 @@ def fetch(source: str, revision: str | None = None) -> Path:
             f"'{hub_id}'에 {', '.join(REQUIRED_FILES)} 또는 가중치가 없어 사용할 수 없습니다."
         )
     return dest
+
+
+def _hub_answers(hub_id: str, revision: str | None) -> bool:
+    """One short try at the hub (the model's info at ``revision``): False when it cannot be reached.
+
+    huggingface_hub retries an unreachable hub with backoff for about 24 s when listing a pinned
+    revision's files (its http_backoff: 5 retries, waits of 1-8 s); this one request has no retry,
+    so ``fetch`` says at once that the hub is down. Missing repositories and revisions raise here.
+    """
+    import httpx2  # huggingface_hub's HTTP client
+    from huggingface_hub import HfApi
+
+    try:
+        HfApi().model_info(hub_id, revision=revision, timeout=HUB_PROBE_TIMEOUT)
+    except httpx2.TransportError:  # refused, unresolvable, timed out, proxy failures
+        return False
+    return True
 
 
 def convert_to_safetensors(src: Path, dest: Path) -> None:

@@ -15,9 +15,11 @@ import hashlib
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -148,10 +150,11 @@ def hub_repos(tiny_model, tmp_path_factory) -> dict[str, tuple[str, dict[str, by
             bin_entry.hub_id: (bin_entry.revision, bin_only)}
 
 
-def _fetch(hub: Hub, models: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    """``ko-brief fetch ARGS`` in a fresh process talking to ``hub`` only (no proxy, empty HF_HOME)."""
+def _fetch(hub: Hub | str, models: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """``ko-brief fetch ARGS`` in a fresh process talking to ``hub`` (or that URL) only (no proxy,
+    empty HF_HOME)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HF_") and "proxy" not in k.lower()}
-    env |= {"HF_ENDPOINT": hub.url, "HF_HUB_OFFLINE": "0", "HF_HUB_DISABLE_TELEMETRY": "1",
+    env |= {"HF_ENDPOINT": hub if isinstance(hub, str) else hub.url, "HF_HUB_OFFLINE": "0", "HF_HUB_DISABLE_TELEMETRY": "1",
             "HF_HOME": str(tmp_path / "hf"), "NO_PROXY": "127.0.0.1", "KO_BRIEF_MODELS": str(models),
             "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "summarizer", "fetch", *args], capture_output=True, text=True,
@@ -186,6 +189,8 @@ def test_fetch_downloads_pinned_checkpoints_that_then_load_and_refetching_downlo
             again = _fetch(hub, models, tmp_path, *args)
             assert again.returncode == 0, again.stderr
         assert hub.downloads() == []  # both already complete at their pinned commits
+    offline = _fetch(f"http://127.0.0.1:{_closed_port()}", models, tmp_path)  # the hub is gone: what is here serves
+    assert offline.returncode == 0 and f"{default}에 저장했습니다" in offline.stdout, offline.stderr
 
     monkeypatch.setattr(checkpoints, "MODELS_DIR", models)
     for model in (None, "digit82-kobart-summarization"):
@@ -206,3 +211,27 @@ def test_fetch_names_a_missing_revision_or_repository_in_korean(hub_repos, tmp_p
         assert missing.returncode == 1 and "Traceback" not in missing.stderr
         assert f"허브({hub.url})에 'someone/no-such-kobart' 저장소가 없거나 접근할 수 없습니다" in missing.stderr
     assert not (models / "someone--no-such-kobart").exists() or not any((models / "someone--no-such-kobart").iterdir())
+
+
+def _closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_fetch_from_an_unreachable_hub_fails_at_once_with_the_retry_advice_for_every_kind_of_name(tmp_path):
+    # huggingface_hub retries a refused connection for ~24 s (0, 1, 3, 7, 15, 23 s) on the pinned
+    # revisions of registry names; fetch makes one short try instead. The bound is loose (a hang
+    # check on a shared machine): the report gives the measured figure.
+    dead = f"http://127.0.0.1:{_closed_port()}"
+    for args in ([], ["digit82-kobart-summarization"], ["someone/kobart-news"],
+                 ["kobart-base-v2", "--revision", "main"]):
+        start = time.perf_counter()
+        failed = _fetch(dead, tmp_path / "models", tmp_path, *args)
+        elapsed = time.perf_counter() - start
+        assert failed.returncode == 1 and "Traceback" not in failed.stderr, failed.stderr
+        assert f"허브({dead})에 연결하지 못했습니다" in failed.stderr
+        assert "인터넷 연결을 확인한 뒤 다시 실행하세요" in failed.stderr
+        assert elapsed < 10, (args, elapsed)
