@@ -101,7 +101,7 @@ class Briefing:
         return sum(len(b.text) for b in self.bullets)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict (stable keys; see README for the schema)."""
+        """Plain JSON-ready dict (stable keys; the schema: docs/usage.md, "Output")."""
         data = asdict(self)
         for section in data["sections"]:
             for bullet in section["bullets"]:

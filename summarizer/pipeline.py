@@ -43,7 +43,7 @@ class Limits:
     """Input caps; summarize() raises InputError past them, before any heavy work.
 
     What the caps cost, measured by ``benchmarks/bench_limits.py`` (warm process, 2-core machine,
-    distinct raw crawls; README, "Input"): 300 articles with 500,000 characters together take
+    distinct raw crawls; docs/usage.md, "Limits"): 300 articles with 500,000 characters together take
     5.7-6.8 CPU seconds, about 80% of it Kiwi, and raise peak RSS from about 0.56 GB to 0.86 GB;
     one article of 200,000 characters 1.6-2.1 CPU seconds and 0.6 GB.
     """
