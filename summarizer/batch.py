@@ -14,7 +14,7 @@ import stat
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -228,15 +228,17 @@ def scan_output(path: Path) -> dict[str, bool]:
     return status
 
 
-def drop_failed(path: Path) -> None:
-    """Remove the error records from an output file (atomically), so their items run again."""
+def drop_failed(path: Path, lock: ExitStack) -> None:
+    """Remove the error records from an output file (atomically), so their items run again. The
+    file that takes the output's name is locked on the run's ``lock`` (see locked()) first."""
     temp = path.with_name(path.name + ".tmp")
-    with open(temp, "wb") as target:
-        for *_, line, record in _lines(path):
-            if record is not None and record["ok"]:
-                target.write(line)
-        target.flush()
-        os.fsync(target.fileno())
+    target = lock.enter_context(open(temp, "wb"))
+    fcntl.flock(target.fileno(), fcntl.LOCK_EX)  # a new file: no one else can hold it
+    for *_, line, record in _lines(path):
+        if record is not None and record["ok"]:
+            target.write(line)
+    target.flush()
+    os.fsync(target.fileno())
     os.replace(temp, path)
 
 
@@ -247,10 +249,27 @@ def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
+def _is_stream(path: Path, info: os.stat_result) -> bool:
+    """A pipe, a socket, a terminal or /dev/null: somewhere the markdown may be streamed to."""
+    if stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode):
+        return True
+    if not stat.S_ISCHR(info.st_mode):
+        return False
+    if _same_file(info, os.stat(os.devnull)):
+        return True
+    fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    try:
+        return os.isatty(fd)
+    finally:
+        os.close(fd)
+
+
 def check_output_paths(inputs: Sequence[str], outputs: Sequence[str | None]) -> None:
-    """Refuse output files that are inputs (by path or by inode: a hard link is the same file)
-    or each other, and an output (``--out``, the first) that is not a regular file: it is read
-    back, and a folder or a device such as /dev/full cannot be."""
+    """Refuse outputs that are inputs or each other, compared as files (device and inode, after
+    following links: a hard or symbolic link is the same file), and outputs that cannot take
+    what is written: ``--out`` (the first) must be a regular file, as it is read back and locked;
+    the markdown a regular file or a stream (``--markdown /dev/stdout``). A folder or a device such
+    as /dev/full is refused here, before any item is briefed."""
     read: list[os.stat_result] = []
     for raw in inputs:
         path = Path(raw)
@@ -266,31 +285,50 @@ def check_output_paths(inputs: Sequence[str], outputs: Sequence[str | None]) -> 
         info = target.stat()
         if any(_same_file(info, other) for other in read):
             raise UsageError(f"출력 파일이 입력 파일과 같습니다(입력을 덮어쓰게 됩니다): {target}")
-        if target == Path(outputs[0] or "") and not stat.S_ISREG(info.st_mode):
+        if stat.S_ISREG(info.st_mode):
+            pass
+        elif target == Path(outputs[0] or ""):
             raise UsageError(f"출력 파일은 일반 파일이어야 합니다(폴더나 장치 파일은 안 됩니다): {target}")
+        elif not _is_stream(target, info):
+            raise UsageError(
+                f"마크다운 파일은 일반 파일이나 파이프·터미널이어야 합니다(폴더나 /dev/full 같은 장치 파일은 안 됩니다): {target}"
+            )
         if any(_same_file(info, other) for other in existing):
             raise UsageError("--out과 --markdown에는 서로 다른 파일을 지정해 주세요.")
         existing.append(info)
 
 
 @contextmanager
-def locked(out: Path) -> Iterator[None]:
-    """Hold the lock of an output file (``FILE.lock`` beside it) for the whole run; a second run
-    on the same file is refused at once instead of writing it too."""
+def locked(out: Path) -> Iterator[ExitStack]:
+    """Hold the lock of an output file for the whole run; a second run on the same file is
+    refused at once instead of writing it too.
+
+    The lock is an flock on the file itself (created now if need be), so it meets a second run
+    whatever path that run names the file by: a symbolic or hard link, a linked folder. Yields
+    the stack that holds the lock: a file that replaces the output (drop_failed) is locked on it
+    before it takes the output's name. A file this run created and left empty is removed when
+    the run fails.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = out.with_name(out.name + ".lock")
-    with open(lock_path, "a") as lock:
+    try:
+        fd, created = os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o666), True
+    except FileExistsError:
+        fd, created = os.open(out, os.O_WRONLY | os.O_APPEND), False
+    with ExitStack() as lock:
+        lock.callback(os.close, fd)
         try:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise UsageError(
                 f"다른 ko-brief 실행이 이미 이 출력 파일에 쓰고 있습니다: {out} "
                 "(그 실행이 끝난 뒤 다시 실행하면 이어서 처리합니다)"
             ) from None
         try:
-            yield
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+            yield lock
+        except BaseException:
+            if created and out.stat().st_size == 0:
+                out.unlink()
+            raise
 
 
 def check_writable(path: Path) -> None:
@@ -353,20 +391,22 @@ def run_batch(options: BatchOptions, backend: Backend = local_backend) -> int:
 
     ids = item_ids(options.inputs, options.per_file)
     check_output_paths(options.inputs, [options.out, options.markdown])
-    out = Path(options.out) if options.out else None
-    with locked(out) if out is not None else _unlocked():
-        if options.markdown:
-            check_writable(Path(options.markdown))
+    if options.markdown:
+        check_writable(Path(options.markdown))
+    # The output's own path, links followed: the lock, the repairs and the appends all reach the
+    # file itself (a rewrite by drop_failed replaces the file, not a link to it).
+    out = Path(options.out).resolve() if options.out else None
+    with locked(out) if out is not None else _unlocked() as lock:
         status: dict[str, bool] = {}
         if out is not None:
-            if options.retry_failed and out.exists():
+            if options.retry_failed:
                 scan_output(out)  # repair a cut last line first
-                drop_failed(out)
+                drop_failed(out, lock)
             status = scan_output(out)
         wanted = set(ids)
         skipped = len(wanted & status.keys())
         if skipped:
-            print(f"이미 처리된 {skipped}건을 건너뜁니다: {out}", file=sys.stderr)
+            print(f"이미 처리된 {skipped}건을 건너뜁니다: {options.out}", file=sys.stderr)
 
         kept: list[dict] = []  # without --out, the records are printed or written at the end
         done = set(status)

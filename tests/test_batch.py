@@ -7,6 +7,8 @@ import os
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 from summarizer import batch
 from summarizer.cli import main
 
@@ -64,11 +66,49 @@ def test_a_second_run_on_a_locked_output_is_refused_and_writes_nothing(seed_arti
     out = tmp_path / "out.jsonl"
     with batch.locked(out):  # another run holds this output
         assert main(["summarize", str(source), "--out", str(out)]) == 2
-    assert not out.exists()
+    assert out.read_bytes() == b""
     err = capsys.readouterr().err
     assert "다른 ko-brief 실행이 이미 이 출력 파일에 쓰고 있습니다" in err and "Traceback" not in err
     assert main(["summarize", str(source), "--out", str(out)]) == 0  # released: the run goes on
     assert [r["id"] for r in read_records(out)] == ["a"]
+
+
+@pytest.mark.parametrize("link", ["symlink", "hard link", "symlinked folder"])
+def test_a_second_writer_through_a_link_to_the_same_output_is_refused(link, seed_articles, tmp_path: Path, capsys):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_articles[:1]}])
+    out = tmp_path / "real" / "out.jsonl"
+    assert main(["summarize", str(source), "--out", str(out)]) == 0
+    write_jsonl(source, [{"id": "a", "articles": seed_articles[:1]}, {"id": "b", "articles": seed_articles[1:2]}])
+    before = out.read_bytes()
+    other = tmp_path / "other.jsonl"
+    if link == "symlink":
+        other.symlink_to(out)
+    elif link == "hard link":
+        os.link(out, other)
+    else:
+        (tmp_path / "alias").symlink_to(out.parent, target_is_directory=True)
+        other = tmp_path / "alias" / "out.jsonl"
+    with batch.locked(out):  # the first run still writes `out`
+        assert main(["summarize", str(source), "--out", str(other)]) == 2
+    assert out.read_bytes() == before
+    err = capsys.readouterr().err
+    assert "다른 ko-brief 실행이 이미 이 출력 파일에 쓰고 있습니다" in err and "Traceback" not in err
+
+
+def test_retry_failed_through_a_symlink_keeps_the_link_and_the_lock(seed_articles, tmp_path: Path, capsys):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_articles[:1]}, {"id": "b", "articles": []}])
+    out, link = tmp_path / "out.jsonl", tmp_path / "link.jsonl"
+    link.symlink_to(out)
+    assert main(["summarize", str(source), "--out", str(link)]) == 1
+    write_jsonl(source, [{"id": "a", "articles": seed_articles[:1]}, {"id": "b", "articles": seed_articles[1:2]}])
+    assert main(["summarize", str(source), "--out", str(link), "--retry-failed"]) == 0
+    assert link.is_symlink() and [(r["id"], r["ok"]) for r in read_records(out)] == [("a", True), ("b", True)]
+    # The file that replaces the output when error records are dropped is locked before it
+    # takes the output's name: a second run is refused all the same.
+    with batch.locked(out) as lock:
+        batch.drop_failed(out, lock)
+        assert main(["summarize", str(source), "--out", str(out)]) == 2
+    assert "이미 이 출력 파일에 쓰고 있습니다" in capsys.readouterr().err
 
 
 def test_hard_link_of_the_input_as_out_is_refused_as_the_input(seed_articles, tmp_path: Path, capsys):
@@ -90,7 +130,20 @@ def test_device_or_folder_as_out_is_refused_at_once(seed_articles, tmp_path: Pat
         assert "일반 파일이어야 합니다" in err and "Traceback" not in err
 
 
-def test_markdown_may_go_to_a_device(seed_articles, tmp_path: Path, capfd):
+@pytest.mark.parametrize("target", ["/dev/full", "/dev/zero", "folder"])
+def test_markdown_that_cannot_be_written_fails_before_any_item(target, seed_articles, tmp_path: Path, capsys, monkeypatch):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_articles[:1]}])
+    ran = []
+    monkeypatch.setattr(batch, "run_item", lambda item, *a: ran.append(item.id))
+    out = tmp_path / "out.jsonl"
+    markdown = str(tmp_path) if target == "folder" else target
+    assert main(["summarize", str(source), "--out", str(out), "--markdown", markdown]) == 2
+    assert ran == [] and not out.exists()
+    err = capsys.readouterr().err
+    assert "마크다운 파일은 일반 파일" in err and "Traceback" not in err
+
+
+def test_markdown_may_go_to_a_stream(seed_articles, tmp_path: Path, capfd):
     source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "articles": seed_articles[:1]}])
     out = tmp_path / "out.jsonl"
     assert main(["summarize", str(source), "--out", str(out), "--markdown", "/dev/stdout"]) == 0
