@@ -11,7 +11,10 @@ import json
 import logging
 import os
 import socket
+import subprocess
 import sys
+import uuid
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,11 +128,25 @@ def _reachable(address: str) -> str:
     return host
 
 
+def start_reaper() -> tuple[subprocess.Popen, tuple[str, str]] | None:
+    """The reaper of a local Ray about to start (summarizer/ray_reaper.py) and the environment
+    variable (name, value) to start the Ray with: it kills those processes once this one is gone
+    (or closes its pipe). None off Linux."""
+    if not sys.platform.startswith("linux"):
+        return None
+    name, value = "KO_BRIEF_LOCAL_RAY", uuid.uuid4().hex
+    script = str(Path(__file__).with_name("ray_reaper.py"))
+    reaper = subprocess.Popen([sys.executable, "-I", script, f"{name}={value}"], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return reaper, (name, value)
+
+
 class RayBackend:
     """A batch backend (summarizer.batch.Backend) that runs on a local Ray or a Ray cluster."""
 
     def __init__(self, address: str | None = None, workers: int | None = None):
         self.address, self.workers = address, workers
+        self._reaper: subprocess.Popen | None = None
 
     def __call__(self, items: Iterator[Item], options: BatchOptions, done: set[str]) -> Iterator[dict]:
         items.close()  # the items are read by the read task on this node, not by the driver
@@ -147,6 +164,14 @@ class RayBackend:
             ) from exc
         finally:
             ray.shutdown()
+            self._stop_reaper()
+
+    def _stop_reaper(self) -> None:
+        """Close the reaper's pipe: it kills what a shut-down local Ray left, then ends."""
+        if self._reaper is not None:
+            self._reaper.stdin.close()
+            self._reaper.wait(timeout=30)
+            self._reaper = None
 
     def _start(self) -> None:
         # Ray's C++ core logs to stderr (e.g. a warning about every restartable Ray Data actor);
@@ -162,8 +187,7 @@ class RayBackend:
             if self.address is None:
                 # the CPUs this process may use (sched_getaffinity is Linux-only)
                 cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-                ray.init(address="local", num_cpus=cpus, object_store_memory=LOCAL_OBJECT_STORE,
-                         _node_ip_address=LOCAL_NODE_IP, **common)
+                self._init_local(cpus, common)
             else:
                 host = _reachable(self.address)
                 # A driver beside a cluster on loopback addresses joins it on that address.
@@ -172,6 +196,7 @@ class RayBackend:
                 runtime_env = {"py_modules": [str(Path(summarizer.__file__).parent)]}
                 ray.init(address=self.address, runtime_env=runtime_env, **node_ip, **common)
         except (ConnectionError, ValueError, RuntimeError) as exc:
+            self._stop_reaper()
             raise UsageError(f"Ray를 시작하거나 클러스터({self.address})에 연결할 수 없습니다: {exc}") from exc
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False  # the batch shows its own progress
@@ -186,6 +211,22 @@ class RayBackend:
         # the first actor ready does not queue up the work of the others
         logging.getLogger("ray").setLevel(logging.ERROR)
         logging.getLogger("ray.data").setLevel(logging.ERROR)
+        # Fewer blocks than actors (a small input) is fine: the rest of the pool idles.
+        warnings.filterwarnings("ignore", message="The minimum number of concurrent actors", category=UserWarning)
+
+    def _init_local(self, cpus: int, common: dict) -> None:
+        """Start a local Ray on loopback whose processes all end with this one (see start_reaper):
+        each inherits the reaper's marker from the environment it is started in."""
+        started = start_reaper()
+        if started is not None:
+            self._reaper, (name, value) = started
+            os.environ[name] = value
+        try:
+            ray.init(address="local", num_cpus=cpus, object_store_memory=LOCAL_OBJECT_STORE,
+                     _node_ip_address=LOCAL_NODE_IP, **common)
+        finally:
+            if started is not None:
+                del os.environ[name]  # Ray's processes have it; what this process starts later needs it not
 
     def _records(self, options: BatchOptions, done: set[str]) -> Iterator[dict]:
         resources = ray.cluster_resources()

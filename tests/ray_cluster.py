@@ -51,6 +51,20 @@ def processes() -> dict[int, tuple[int, str]]:
     return table
 
 
+def marked(marker: str) -> list[int]:
+    """Every process whose environment holds ``marker`` (``NAME=VALUE``): all that a process
+    started with it in its environment started in turn, whatever process group or parent they
+    have now."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker.encode() in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def descendants(root: int, table: dict[int, tuple[int, str]] | None = None) -> list[int]:
     table = table or processes()
     found, frontier = [], [root]

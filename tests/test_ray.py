@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 
 pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[ray]')")
 
-from ray_cluster import Cluster, descendants, kill, ray_env  # noqa: E402
+from ray_cluster import Cluster, kill, marked, ray_env  # noqa: E402
 
 from summarizer.cli import main  # noqa: E402
 
@@ -23,19 +24,20 @@ REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
-def driver_env() -> dict[str, str]:
-    env = ray_env(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1")
+def driver_env(**extra: str) -> dict[str, str]:
+    env = ray_env(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1", **extra)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     env.pop("RAY_ADDRESS", None)
     return env
 
 
 @contextmanager
-def driver_until(command: list[str], out: Path, log_path: Path, records: int = 2, timeout: float = 300):
+def driver_until(command: list[str], out: Path, log_path: Path, records: int = 2, timeout: float = 300,
+                 env: dict[str, str] | None = None):
     """A driver run of ``command``, handed over once ``out`` holds ``records`` lines (it is mid-run);
     killed and reaped at the end if it still runs."""
     with open(log_path, "wb") as log:
-        driver = subprocess.Popen(command, cwd=REPO, env=driver_env(), stdout=subprocess.DEVNULL, stderr=log)
+        driver = subprocess.Popen(command, cwd=REPO, env=env or driver_env(), stdout=subprocess.DEVNULL, stderr=log)
         try:
             deadline = time.monotonic() + timeout
             while not (out.exists() and out.read_bytes().count(b"\n") >= records):
@@ -121,16 +123,27 @@ def test_local_ray_continues_a_single_process_output_and_matches_it(batch_input,
     assert read_records(out) == records
 
 
-def test_local_ray_driver_killed_mid_run_then_rerun_writes_every_id_once(batch_input, tmp_path: Path):
+def test_local_ray_driver_killed_mid_run_leaves_no_process_and_rerun_writes_every_id_once(
+    batch_input, tmp_path: Path
+):
     source, reference, ids = batch_input
     out = tmp_path / "out.jsonl"
     command = [sys.executable, "-m", "summarizer", "summarize", str(source), "--out", str(out), "--ray"]
-    with driver_until(command, out, tmp_path / "stderr.txt", records=3) as driver:
-        ray_processes = descendants(driver.pid)
+    # Every process the driver starts inherits this marker, whatever group or parent it ends under.
+    marker = f"KO_BRIEF_TEST_RUN={uuid.uuid4().hex}"
+    env = driver_env(**dict([marker.split("=")]))
+    with driver_until(command, out, tmp_path / "stderr.txt", records=3, env=env) as driver:
+        assert len(marked(marker)) >= 5  # the Ray core, its agents and the workers
         driver.kill()  # SIGKILL: no cleanup, no flush
+    killed_at = time.monotonic()
+    # The local Ray the killed driver started ends with it: every process, within 10 s.
+    while time.monotonic() < killed_at + 10 and marked(marker):
+        time.sleep(0.2)
+    left = marked(marker)
+    kill(left)
+    assert not left, "Ray processes outlived their killed driver"
     written = out.read_bytes().count(b"\n")
     assert 3 <= written < len(ids), "the kill should land mid-run"
-    killed_at = time.monotonic()
     rerun = subprocess.run(command, cwd=REPO, env=driver_env(), capture_output=True, text=True, timeout=400)
     assert rerun.returncode == 1, rerun.stderr
     assert f"이미 처리된 {written}건" in rerun.stderr or "마지막 줄을 정리했습니다" in rerun.stderr
@@ -138,13 +151,6 @@ def test_local_ray_driver_killed_mid_run_then_rerun_writes_every_id_once(batch_i
     assert sorted(r["id"] for r in records) == sorted(ids)
     by_id = {r["id"]: r for r in without_timings(records)}
     assert [by_id[i] for i in ids] == without_timings(reference)
-    # The Ray processes the killed driver started end with it: its Ray core at once (Ray ties
-    # it to its parent), the node's agents once they see their raylet gone (about a minute).
-    while time.monotonic() < killed_at + 150 and any(Path(f"/proc/{p}").exists() for p in ray_processes):
-        time.sleep(1)
-    left = [p for p in ray_processes if Path(f"/proc/{p}").exists()]
-    kill(left)
-    assert not left, "Ray processes outlived their killed driver"
 
 
 def test_cluster_address_that_does_not_answer_is_a_clear_error_at_once(batch_input, tmp_path: Path):
