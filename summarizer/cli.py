@@ -5,6 +5,7 @@
                                [--ray | --ray-address ADDR] [--workers N]
     ko-brief evaluate DATA.jsonl [--sentences 3]
     ko-brief evaluate-clusters CLUSTERS.jsonl [--limit N] [--show-junk]
+    ko-brief evaluate-stories FEED.jsonl [--show N] [--day-by-day] [--threshold T]
     ko-brief fetch ... / ko-brief finetune ...   (summarizer.checkpoints / summarizer.finetune)
 
 The batch itself (items, records, resume, the output lock) is summarizer.batch; the Ray Data
@@ -89,6 +90,17 @@ def cmd_evaluate_clusters(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_evaluate_stories(args: argparse.Namespace) -> int:
+    from summarizer import evaluate_stories
+
+    if args.show < 0:
+        raise UsageError("--show는 0 이상이어야 합니다.")
+    params = {} if args.threshold is None else {"threshold": args.threshold}
+    print(evaluate_stories.run(args.data, show=args.show, day_by_day_check=args.day_by_day,
+                               progress=lambda text: print(text, file=sys.stderr), **params), end="")
+    return EXIT_OK
+
+
 def run_delegated(name: str, argv: Sequence[str]) -> int:
     """Hand the arguments to summarizer.<module>.main, imported only now (it may need torch)."""
     module_name, _ = DELEGATED[name]
@@ -143,6 +155,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--no-textrankr", action="store_true", help="textrankr 비교를 건너뜀")
     c.add_argument("--show-junk", action="store_true", help="이메일·기자·스크립트로 센 불릿을 모두 출력")
     c.set_defaults(handler=cmd_evaluate_clusters)
+
+    g = commands.add_parser("evaluate-stories", help="라벨이 있는 기사 피드로 이야기 묶음을 평가합니다 (B-cubed)")
+    g.add_argument("data", metavar="FEED.jsonl", help="ko-news-feeds-dev.jsonl 형식의 피드 (기사마다 story 라벨 또는 null)")
+    g.add_argument("--show", type=int, default=10, help="라벨과 가장 크게 어긋난 병합·분리를 N개씩 제목과 함께 출력 (기본 10)")
+    g.add_argument("--day-by-day", action="store_true",
+                   help="하루씩 상태를 저장·불러오며 묶은 결과도 한 번에 묶은 결과와 비교")
+    g.add_argument("--threshold", type=float, help="이야기에 합류하는 최소 유사도 (기본: summarizer.stories의 값)")
+    g.set_defaults(handler=cmd_evaluate_stories)
 
     for name, (_, help_text) in DELEGATED.items():
         commands.add_parser(name, help=help_text, add_help=False)
