@@ -7,7 +7,8 @@ Login for shared use: ``KO_BRIEF_DEMO_AUTH=user:password`` or ``--auth-file`` (o
 per line); binding beyond this machine without it prints a warning.
 
 A thin layer over :func:`summarizer.summarize`: the page collects articles, calls it once per
-engine (TextRank first, KoBART chained after it) and renders the two Briefings the same way.
+engine (TextRank first, KoBART chained after it) and renders the two Briefings the same way. The
+briefings run in worker processes (:mod:`.workers`), each request within ``--time-limit`` seconds.
 """
 from __future__ import annotations
 
@@ -28,10 +29,10 @@ import gradio as gr
 import summarizer
 from summarizer import Briefing, Limits, ModelUnavailableError, SummarizerError
 from summarizer.abstractive import KobartOptions
-from summarizer.korean import warm_up
 
-from .inputs import SEPARATOR, collect_articles, seed_text
+from .inputs import SEPARATOR, seed_text
 from .render import CSS, briefing_html, message_html, removed_html
+from .workers import TimeLimitExceeded, WorkerPool, brief
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,10 @@ MAX_UPLOAD_SIZE = "2mb"  # Gradio rejects larger uploads before they reach the h
 QUEUE_SIZE = 64  # requests waiting beyond this are refused with "queue full"
 TEXTRANK_CONCURRENCY = 2  # one per core
 KOBART_CONCURRENCY = 1  # one generation already uses every core
+# One worker process per request the page runs at once; the KoBART one keeps its model loaded.
+TEXTRANK_WORKERS = WorkerPool(TEXTRANK_CONCURRENCY)
+KOBART_WORKERS = WorkerPool(KOBART_CONCURRENCY)
+TIME_LIMIT_S = 120.0  # seconds of work per request and engine (--time-limit); KoBART at the caps needs tens
 AUTH_ENV = "KO_BRIEF_DEMO_AUTH"  # user:password; or --auth-file with one such line per user
 OPEN_WARNING = (
     "경고: 데모가 이 컴퓨터 밖({host})에서도 접속되도록 열리는데 로그인이 꺼져 있습니다. "
@@ -63,12 +68,14 @@ INTRO = f"""# 한국어 뉴스 브리핑
 def _attempt(work: Callable[[], Briefing]) -> tuple[Briefing | None, str]:
     """Run one summarization: the Briefing and its HTML, or None and a Korean message.
 
-    Documented errors show their own (Korean) message; anything else shows a generic message
-    and its traceback goes to the server log, never to the page.
+    Documented errors and the time limit show their own (Korean) message; anything else shows a
+    generic message and its traceback (the worker's too) goes to the server log, never to the page.
     """
     start = time.perf_counter()
     try:
         briefing = work()
+    except TimeLimitExceeded as exc:
+        return None, message_html(str(exc), "error", title="시간이 너무 오래 걸립니다")
     except ModelUnavailableError as exc:
         command = re.search(r"`([^`]+)`", str(exc))  # the fix, when the message quotes a command
         return None, message_html(
@@ -76,25 +83,24 @@ def _attempt(work: Callable[[], Briefing]) -> tuple[Briefing | None, str]:
         )
     except SummarizerError as exc:
         return None, message_html(str(exc), "error", title="요약할 수 없습니다")
-    except Exception:
-        log.exception("summarize failed")
+    except Exception as exc:
+        log.exception("summarize failed\n%s", getattr(exc, "traceback", ""))  # Pebble adds the worker's
         return None, message_html(GENERIC_ERROR, "error", title="오류")
     return briefing, briefing_html(briefing, time.perf_counter() - start)
 
 
-def build_app(kobart_options: KobartOptions | None = None, limits: Limits = DEMO_LIMITS) -> gr.Blocks:
-    """The page. ``kobart_options`` picks the KoBART checkpoint (None: the registry default)."""
+def build_app(
+    kobart_options: KobartOptions | None = None, limits: Limits = DEMO_LIMITS, time_limit: float = TIME_LIMIT_S
+) -> gr.Blocks:
+    """The page. ``kobart_options`` picks the KoBART checkpoint (None: the registry default);
+    ``time_limit`` is the seconds of work one request may take per engine."""
     kobart_options = kobart_options or KobartOptions()
 
     def textrank(pasted: str, files: Sequence[str] | None, max_chars: float, redundancy: float):
         """TextRank briefing, the KoBART placeholder, and what cleaning removed."""
         briefing, html = _attempt(
-            lambda: summarizer.summarize(
-                collect_articles(pasted, files, limits.max_total_chars),
-                "textrank",
-                int(max_chars),
-                redundancy=float(redundancy),
-                limits=limits,
+            lambda: TEXTRANK_WORKERS.run(
+                time_limit, brief, pasted, files, "textrank", int(max_chars), float(redundancy), limits
             )
         )
         removed = removed_html(briefing) if briefing else ""
@@ -112,10 +118,9 @@ def build_app(kobart_options: KobartOptions | None = None, limits: Limits = DEMO
 
         def work() -> Briefing:
             options = dataclasses.replace(kobart_options, num_beams=int(beams))
-            articles = collect_articles(pasted, files, limits.max_total_chars)
             progress(0.1, desc="KoBART 요약 생성 중 (첫 요청은 모델 불러오기 포함)…")
-            return summarizer.summarize(
-                articles, "kobart", int(max_chars), redundancy=float(redundancy), limits=limits, kobart=options
+            return KOBART_WORKERS.run(
+                time_limit, brief, pasted, files, "kobart", int(max_chars), float(redundancy), limits, options
             )
 
         return _attempt(work)[1]
@@ -218,13 +223,15 @@ def credentials(auth_file: str | None) -> list[tuple[str, str]] | None:
 def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int | None = None, **kwargs):
     """Start ``app`` with the page's CSS and upload cap; returns what ``Blocks.launch`` returns.
 
-    Kiwi is loaded and warmed first, so the server is ready when it says it is up. Pass
-    ``auth=[(user, password), ...]`` for a login; without it a non-loopback ``host`` gets a warning.
+    The worker processes start first, each with Kiwi loaded and warmed, so the server is ready
+    when it says it is up. Pass ``auth=[(user, password), ...]`` for a login; without it a
+    non-loopback ``host`` gets a warning.
     """
     if not kwargs.get("auth") and not is_loopback(host):
         print(OPEN_WARNING.format(host=host), file=sys.stderr)
-    log.info("형태소 분석기(Kiwi)를 불러와 첫 분석을 마치는 중…")
-    warm_up()
+    log.info("작업 프로세스마다 형태소 분석기(Kiwi)를 불러와 첫 분석을 마치는 중…")
+    TEXTRANK_WORKERS.start()
+    KOBART_WORKERS.start()
     return app.launch(
         server_name=host,
         server_port=port,
@@ -251,14 +258,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         help=f"login file, one user:password per line (or set {AUTH_ENV}=user:password); "
         "required for a shared page",
     )
+    parser.add_argument(
+        "--time-limit", type=float, default=TIME_LIMIT_S, metavar="SECONDS",
+        help=f"seconds of work one request may take per engine before it is stopped (default {TIME_LIMIT_S:g})",
+    )
     args = parser.parse_args(argv)
+    if not args.time_limit > 0:
+        parser.error("--time-limit는 0보다 큰 초 수여야 합니다.")
     try:
         auth = credentials(args.auth_file)
     except ValueError as exc:
         sys.exit(f"데모를 시작할 수 없습니다: {exc}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own startup probes
-    app = build_app(KobartOptions(model=args.kobart_model))
+    app = build_app(KobartOptions(model=args.kobart_model), time_limit=args.time_limit)
     try:
         launch(app, args.host, args.port, auth=auth, auth_message="한국어 뉴스 브리핑: 로그인하세요.")
     except OSError as exc:  # the port is taken, or the host is not an address of this machine

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import re
 import socket
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from dataclasses import replace
 from html import unescape
@@ -332,17 +334,21 @@ def test_html_page_is_summarized_not_refused(client):
     assert bullets and not any("tracker" in b or "<p>" in b for b in bullets)
 
 
+def broken_brief(*args, **kwargs):
+    """Stands in for demo.workers.brief in the worker: a bug deep in the briefing."""
+    raise RuntimeError("internal detail 42")
+
+
 def test_unexpected_failure_shows_a_generic_message_and_logs_the_traceback(client, monkeypatch, caplog):
-    import summarizer
+    import demo.app
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("internal detail 42")
-
-    monkeypatch.setattr(summarizer, "summarize", broken)
+    monkeypatch.setattr(demo.app, "brief", broken_brief)  # sent to the worker by name: it imports this module
     with caplog.at_level(logging.ERROR, logger="demo.app"):
         textrank, _, _ = client.predict(seed_text(), [], 1500, 0.7, api_name="/textrank")
     assert "예기치 못한 문제" in textrank and "internal detail" not in textrank
-    assert any("internal detail 42" in r.exc_text for r in caplog.records if r.exc_text)
+    logged = [r.getMessage() + (r.exc_text or "") for r in caplog.records]
+    # the worker's own traceback reaches the server log
+    assert any("internal detail 42" in text and "in broken_brief" in text for text in logged)
 
 
 @pytest.mark.parametrize("model", ["registry-default", "missing-folder"])
@@ -372,11 +378,20 @@ def test_missing_kobart_weights_show_a_message_and_textrank_still_works(model, t
 
 
 def test_queue_and_concurrency_limits():
-    from demo.app import KOBART_CONCURRENCY, QUEUE_SIZE, TEXTRANK_CONCURRENCY, build_app
+    from demo.app import (
+        KOBART_CONCURRENCY,
+        KOBART_WORKERS,
+        QUEUE_SIZE,
+        TEXTRANK_CONCURRENCY,
+        TEXTRANK_WORKERS,
+        build_app,
+    )
 
     app = build_app()
     limits = {fn.api_name: fn.concurrency_limit for fn in app.fns.values() if fn.api_visibility == "public"}
     assert limits == {"textrank": TEXTRANK_CONCURRENCY, "kobart": KOBART_CONCURRENCY} == {"textrank": 2, "kobart": 1}
+    # a worker process for each request that may run at once: none waits for a worker
+    assert (TEXTRANK_WORKERS.workers, KOBART_WORKERS.workers) == (TEXTRANK_CONCURRENCY, KOBART_CONCURRENCY)
     assert app._queue.max_size == QUEUE_SIZE  # a bounded queue: beyond it, requests are refused
     assert app.analytics_enabled is False
 
@@ -479,30 +494,125 @@ def test_loopback_hosts_are_told_apart_from_shared_ones():
     assert not any(map(is_loopback, ["0.0.0.0", "::", "192.168.0.10", "newsroom.local"]))
 
 
-def test_launch_returns_with_kiwi_loaded_and_warmed_so_the_first_request_loads_nothing(monkeypatch):
-    import kiwipiepy
-
-    from demo.app import build_app
+def worker_state() -> tuple[int, int]:
+    """Run in a worker: its pid and how many Kiwi instances it has built so far."""
     from summarizer import korean
 
-    built, analysed = [], []
-    init, split = kiwipiepy.Kiwi.__init__, kiwipiepy.Kiwi.split_into_sents
+    return os.getpid(), korean.kiwi.cache_info().currsize
 
-    def counting_init(self, *args, **kwargs):
-        built.append(1)
-        init(self, *args, **kwargs)
+
+def worker_pids() -> set[int]:
+    """The demo's worker processes (Pebble's) running now."""
+    import multiprocessing
+
+    return {p.pid for p in multiprocessing.active_children() if p.name == "pebble_pool_worker"}
+
+
+def test_launch_returns_with_kiwi_warmed_in_every_worker_and_requests_run_there(monkeypatch):
+    import kiwipiepy
+
+    from demo.app import KOBART_CONCURRENCY, KOBART_WORKERS, TEXTRANK_CONCURRENCY, TEXTRANK_WORKERS, build_app
+
+    analysed = []
+    split = kiwipiepy.Kiwi.split_into_sents
 
     def counting_split(self, *args, **kwargs):
         analysed.append(1)
         return split(self, *args, **kwargs)
 
-    monkeypatch.setattr(kiwipiepy.Kiwi, "__init__", counting_init)
-    monkeypatch.setattr(kiwipiepy.Kiwi, "split_into_sents", counting_split)
-    korean.kiwi.cache_clear()  # as in a fresh server process: no Kiwi yet
-    app = build_app()
-    assert built == [] and analysed == []
-    with served(app) as client:
-        assert len(built) == 1 and len(analysed) >= 1  # loaded and its first call made before launch returned
-        before = len(analysed)
-        client.predict(seed_text(), None, 1500, 0.7, api_name="/textrank")
-        assert len(built) == 1 and len(analysed) > before  # the request analysed text but loaded no Kiwi
+    monkeypatch.setattr(kiwipiepy.Kiwi, "split_into_sents", counting_split)  # in this (the server's) process
+    with served(build_app()) as client:
+        workers = worker_pids()
+        assert len(workers) == TEXTRANK_CONCURRENCY + KOBART_CONCURRENCY and os.getpid() not in workers
+        for pool in (TEXTRANK_WORKERS, KOBART_WORKERS):  # Kiwi was built before the first call came
+            pid, kiwis = pool.run(60, worker_state)
+            assert pid in workers and kiwis == 1
+        textrank, _, _ = client.predict(seed_text(), None, 1500, 0.7, api_name="/textrank")
+    assert _bullet_texts(textrank)
+    assert analysed == []  # the server analysed nothing itself: the workers did
+    assert worker_pids() == workers  # and they are the same workers, warm, kept between requests
+
+
+def made_up_articles(total_chars: int, count: int) -> str:
+    """About ``total_chars`` of ``count`` pasted made-up Korean articles of distinct sentences (slow to brief)."""
+    rng = random.Random(7)
+    who = ["서울시", "부산시", "인천시", "대구시", "교육부", "국토교통부", "환경부", "보건복지부", "해양수산부"]
+    what = ["청년 주거 지원", "전통시장 활성화", "하천 정비", "도서관 확충", "버스 노선 개편", "미세먼지 저감",
+            "어린이집 증설", "항만 물류 자동화", "노후 교량 보수"]
+    did = ["계획을 발표했다", "예산을 늘리기로 했다", "시범 운영을 시작했다", "주민 설명회를 열었다",
+           "전문가 자문단을 꾸렸다", "현장 점검에 나섰다"]
+    articles = [[] for _ in range(count)]
+    size = 0
+    while size < total_chars:
+        sentence = (f"{rng.choice(who)}는 {rng.randint(1, 12)}월 {rng.randint(1, 28)}일 {rng.choice(what)}에 "
+                    f"{rng.randint(2, 990)}억 원을 들이는 {rng.choice(did)}.")
+        articles[rng.randrange(count)].append(sentence)
+        size += len(sentence) + 1
+    return "\n---\n".join(" ".join(sentences) for sentences in articles)[:total_chars]
+
+
+@pytest.mark.slow
+def test_a_long_briefing_leaves_page_loads_and_other_users_free(client, capsys):
+    """While one client's 500,000-character paste is briefed, another loads the page and gets a
+    small briefing. The seconds are printed (-s), not asserted; the bounds only guard a hang."""
+    import httpx
+    from gradio_client import Client
+    from gradio_client.utils import Status
+
+    from demo.app import build_app
+    from summarizer import Limits
+
+    long_paste = made_up_articles(500_000, 250)
+    # The library's caps (the demo's own stop at 100,000 characters); the time limit ends the long job.
+    with served(build_app(limits=Limits(), time_limit=20)) as first:
+        second = Client(first.src, verbose=False, download_files=False, analytics_enabled=False)
+        start = time.perf_counter()
+        long_job = first.submit(long_paste, [], 1500, 0.7, api_name="/textrank")
+        while long_job.status().code != Status.PROCESSING:  # the work has begun in a worker
+            assert not long_job.done() and time.perf_counter() - start < 120
+            time.sleep(0.05)
+        time.sleep(1)  # the worker is deep in the paste: cleaning and Kiwi
+        started = time.perf_counter()
+        page = httpx.get(first.src, timeout=60)
+        page_s = time.perf_counter() - started
+        started = time.perf_counter()
+        small, _, _ = second.predict(seed_text(), [], 1500, 0.7, api_name="/textrank")
+        small_s = time.perf_counter() - started
+        assert not long_job.done()  # both answered while the long briefing was still running
+        assert page.status_code == 200 and "한국어 뉴스 브리핑" in page.text
+        assert _bullet_texts(small) == [
+            b.text for b in summarize(collect_articles(seed_text(), None, 100_000), "textrank", 1500, redundancy=0.7).bullets
+        ]
+        long_html = long_job.result(timeout=300)[0]
+        long_s = time.perf_counter() - start
+    # the long paste ends either briefed or stopped by the time limit, never as an error
+    assert 'data-method="textrank"' in long_html or "제한 시간(20초)" in _plain(long_html)
+    with capsys.disabled():
+        print(f"\nduring a {len(long_paste):,}-character briefing ({long_s:.1f} s): page load {page_s:.3f} s, "
+              f"small briefing {small_s:.3f} s")
+
+
+def test_a_request_past_the_time_limit_gets_a_korean_message_and_its_worker_is_replaced(client):
+    from demo.app import TEXTRANK_WORKERS, build_app
+
+    TEXTRANK_WORKERS.start()
+    before = worker_pids()
+    with served(build_app(time_limit=0.2)) as hurried:  # 100,000 characters take seconds
+        textrank, pending, removed = hurried.predict(made_up_articles(100_000, 25), [], 1500, 0.7, api_name="/textrank")
+    for html in (textrank, pending):
+        assert 'class="notice notice-error" role="alert"' in html
+        assert "제한 시간(0.2초)을 넘어 중단했습니다" in _plain(html) and "Error" not in html
+    assert removed == ""
+    # the stopped worker is gone and a new one takes its place; the next request is briefed
+    again, _, _ = client.predict(seed_text(), [], 1500, 0.7, api_name="/textrank")
+    assert _bullet_texts(again)
+    after = worker_pids()
+    assert len(after) == len(before) and len(before - after) == 1
+
+
+def test_time_limit_must_be_positive(capsys):
+    from demo.app import main
+
+    with pytest.raises(SystemExit):
+        main(["--time-limit", "0", "--port", str(_free_port())])
+    assert "--time-limit는 0보다 큰 초 수여야 합니다" in capsys.readouterr().err
