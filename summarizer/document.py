@@ -30,7 +30,7 @@ CONNECTIVE = 0.8
 # Sub-headlines run together with " / " before the sentence they sit on ("정상회담 뒤 공동성명 /
 # “협력 강화” / 교역 확대 합의정부가 …"): such a line is a deck.
 _SLASH_DECK = re.compile(r"^(?:[^.!?/]{1,80} /){2}")
-_FULL_STOP = re.compile(r"[.!?。]\s*[\"'”’)\]]*\s*$")
+_FULL_STOP = re.compile(r"[.!?。](?:\s{0,9}[\"'”’)\]]{1,9})?\s{0,20}$")
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ EVENT_DISTANCE = 0.9
 # is about what the sentences around it are about.
 CONTEXT_WEIGHT = 0.5
 
-_FULL_DATE = re.compile(r"(20\d\d)\s*[년.\-/]\s*(\d{1,2})\s*[월.\-/]\s*(\d{1,2})\s*일?")
-_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*월\s*(\d{1,2})\s*일")
-_DAY = re.compile(r"(지난달\s*)?(?<![\d.월])(\d{1,2})\s*일(?!\s*(간|동안|만|째|치|분))")
+_FULL_DATE = re.compile(r"(20\d\d)\s{0,3}[년.\-/]\s{0,3}(\d{1,2})\s{0,3}[월.\-/]\s{0,3}(\d{1,2})\s{0,3}일?")
+_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s{0,3}월\s{0,3}(\d{1,2})\s{0,3}일")
+_DAY = re.compile(r"(지난달\s{0,3})?(?<![\d.월])(\d{1,2})\s{0,3}일(?!\s{0,3}(간|동안|만|째|치|분))")
 
 
 @dataclass

@@ -29,12 +29,18 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 # an HTML page or fragment; fewer are left to cleaning, which blanks them in place (an article
 # that mentions "<html>" once keeps its lines).
 _TAG = re.compile(
-    r"<(?:!doctype\s+html|/?(?:html|head|body|title|p|div|br|span|a|img|h[1-6]|li|ul|ol|table|tr|td|th|"
+    r"<(?:!doctype\s{1,9}html|/?(?:html|head|body|title|p|div|br|span|a|img|h[1-6]|li|ul|ol|table|tr|td|th|"
     r"section|article|header|footer|nav|aside|main|figure|figcaption|blockquote|strong|em|b|i|script|style|"
     r"meta|link|iframe|button|form|input)\b[^<>]{0,300})>",
     re.I,
 )
 _MIN_TAGS = 3
+# A "<" that opens no tag closed within MAX_TAG_CHARS is text: the HTML parser would otherwise look
+# for the end of each such tag in the rest of the page (quadratic work on "<a <a <a ..."). Comments
+# are left to the parser where a "-->" follows them.
+MAX_TAG_CHARS = 1000
+_STRAY_BRACKET = re.compile(r"<(?!!--|[a-zA-Z/!?][^<>]{0,%d}>)|<(?=!--)" % MAX_TAG_CHARS)
+_SPACES = re.compile(r"\s+")
 
 
 def normalize_text(text: str) -> str:
@@ -89,13 +95,23 @@ class _TextOfPage(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self.skipping:
-            self.parts.append(re.sub(r"\s+", " ", data))  # source line breaks are spaces in HTML
+            self.parts.append(_SPACES.sub(" ", data))  # source line breaks are spaces in HTML
 
 
 def html_to_text(page: str) -> str:
     """The visible text of an HTML page or fragment: a line per block, scripts and head dropped."""
     parser = _TextOfPage()
-    parser.feed(page)
+    parser.feed(_escape_stray_brackets(page))
     parser.close()
     lines = (line.strip() for line in "".join(parser.parts).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _escape_stray_brackets(page: str) -> str:
+    """``page`` with each "<" that opens no tag (or comment) closed soon after it written as "&lt;"."""
+    last_close = page.rfind("-->")
+
+    def escape(m: re.Match) -> str:
+        return "<" if page.startswith("<!--", m.start()) and m.start() < last_close else "&lt;"
+
+    return _STRAY_BRACKET.sub(escape, page)
