@@ -379,9 +379,14 @@ class BatchOptions:
 Backend = Callable[[Iterator[Item], BatchOptions, set[str]], Iterator[dict]]
 
 
+def brief(item: Item, options: BatchOptions) -> dict:
+    """The record of one item of `ko-brief summarize` (what a backend runs for each item)."""
+    return run_item(item, options.method, options.max_chars)
+
+
 def local_backend(items: Iterator[Item], options: BatchOptions, done: set[str]) -> Iterator[dict]:
     """Brief the items one after another in this process."""
-    return (run_item(item, options.method, options.max_chars) for item in items)
+    return (brief(item, options) for item in items)
 
 
 def run_batch(options: BatchOptions, backend: Backend = local_backend) -> int:

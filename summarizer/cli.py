@@ -2,14 +2,15 @@
 
     ko-brief summarize INPUT... [--per-file] [--method textrank|kobart] [--max-chars N]
                                [--out FILE.jsonl] [--markdown FILE.md | --format markdown|json]
-                               [--ray | --ray-address ADDR] [--workers N]
+                               [--workers N] [--ray | --ray-address ADDR]
     ko-brief evaluate DATA.jsonl [--sentences 3]
     ko-brief evaluate-clusters CLUSTERS.jsonl [--limit N] [--show-junk]
     ko-brief evaluate-stories FEED.jsonl [--show N] [--day-by-day] [--threshold T]
     ko-brief fetch ... / ko-brief finetune ...   (summarizer.checkpoints / summarizer.finetune)
 
-The batch itself (items, records, resume, the output lock) is summarizer.batch; the Ray Data
-backend is summarizer.ray_backend, imported only with --ray or --ray-address.
+The batch itself (items, records, resume, the output lock) is summarizer.batch; its backends are
+summarizer.pool_backend (--workers N: processes on this machine) and summarizer.ray_backend
+(--ray, --ray-address: Ray Data, imported only then).
 """
 from __future__ import annotations
 
@@ -42,9 +43,11 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers는 1 이상이어야 합니다.")
     if not (args.ray or address):
-        if args.workers is not None:
-            raise UsageError("--workers는 --ray 또는 --ray-address와 함께 씁니다.")
-        return batch.run_batch(options)
+        if (args.workers or 1) == 1:
+            return batch.run_batch(options)
+        from summarizer.pool_backend import PoolBackend
+
+        return batch.run_batch(options, PoolBackend(args.workers))
     try:
         from summarizer import ray_backend
     except ModuleNotFoundError as exc:
@@ -134,11 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--markdown", metavar="FILE.md", help="브리핑을 마크다운 파일로 저장 (실패한 항목은 그 이유를 적음)")
     view.add_argument("--format", choices=("markdown", "json"), default="markdown",
                       help="--out/--markdown이 없을 때 표준 출력 형식 (기본 markdown)")
-    ray = s.add_argument_group("Ray Data로 여러 코어/여러 머신에서 처리 (pip install 'ko-news-brief[ray]')")
+    ray = s.add_argument_group("Ray Data로 여러 머신(클러스터)에서 처리 (pip install 'ko-news-brief[ray]')")
     ray.add_argument("--ray", action="store_true",
                      help="이 머신의 코어로 로컬 Ray를 띄워 처리 (RAY_ADDRESS가 있으면 그 클러스터에 연결)")
     ray.add_argument("--ray-address", metavar="ADDR", help="이미 떠 있는 Ray 클러스터 주소 (예: 10.0.0.5:6379)")
-    ray.add_argument("--workers", type=int, metavar="N", help="작업자(액터) 수 (기본: 클러스터의 CPU 수)")
+    s.add_argument("--workers", type=int, metavar="N",
+                   help="이 머신의 작업자 프로세스 N개로 나눠 처리 (기본 1: 이 프로세스). "
+                        "--ray/--ray-address와 함께 쓰면 Ray 작업자(액터) 수 (기본: 클러스터의 CPU 수)")
     s.set_defaults(handler=cmd_summarize)
 
     e = commands.add_parser("evaluate", help="형태소 ROUGE로 요약 품질을 평가합니다")

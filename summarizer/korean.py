@@ -14,6 +14,7 @@ CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "SN", "SL", "SH", "VV", "VA", "XR"
 FACT_TAGS = frozenset({"NNP", "SN", "SL"})
 
 _lock = threading.Lock()
+_threads: int | None = None  # Kiwi's analysis threads; None: one per core (Kiwi's default)
 
 
 @lru_cache(maxsize=1)
@@ -21,11 +22,17 @@ def kiwi():
     """The shared Kiwi analyser, loaded on first use (about a second)."""
     from kiwipiepy import Kiwi
 
-    return Kiwi()
+    return Kiwi() if _threads is None else Kiwi(num_workers=_threads)
 
 
-def warm_up() -> None:
-    """Load Kiwi and make its first analysis now: Kiwi's first call costs seconds more than later ones."""
+def warm_up(threads: int | None = None) -> None:
+    """Load Kiwi and make its first analysis now: Kiwi's first call costs seconds more than later ones.
+
+    ``threads``: Kiwi's analysis threads, when this call loads it (processes that share a
+    machine each take their share of the cores)."""
+    global _threads
+    if threads is not None and kiwi.cache_info().currsize == 0:
+        _threads = threads
     split_sentences(["형태소 분석기를 미리 준비합니다."])
 
 

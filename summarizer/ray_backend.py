@@ -86,11 +86,11 @@ class ItemSource(Datasource):
 class Briefer:
     """One actor of the pool: Kiwi (and the KoBART engine) loaded once, then items to records."""
 
-    def __init__(self, method: str, max_chars: int, device: str | None):
+    def __init__(self, method: str, max_chars: int, device: str | None, kiwi_threads: int | None):
         from summarizer.korean import warm_up
         from summarizer.pipeline import require_engine
 
-        warm_up()  # Kiwi's load and first-call warm-up, once per actor
+        warm_up(kiwi_threads)  # Kiwi's load and first-call warm-up, once per actor
         self.method, self.max_chars = method, max_chars
         self.kobart = None
         if method == "kobart":
@@ -142,7 +142,10 @@ def start_reaper() -> tuple[subprocess.Popen, tuple[str, str]] | None:
 
 
 class RayBackend:
-    """A batch backend (summarizer.batch.Backend) that runs on a local Ray or a Ray cluster."""
+    """A batch backend (summarizer.batch.Backend) that runs on a local Ray or a Ray cluster; its
+    actors are of the class ``briefer`` (rows of item JSON in, rows of record lines out)."""
+
+    briefer: type = Briefer
 
     def __init__(self, address: str | None = None, workers: int | None = None):
         self.address, self.workers = address, workers
@@ -215,18 +218,26 @@ class RayBackend:
         warnings.filterwarnings("ignore", message="The minimum number of concurrent actors", category=UserWarning)
 
     def _init_local(self, cpus: int, common: dict) -> None:
-        """Start a local Ray on loopback whose processes all end with this one (see start_reaper):
-        each inherits the reaper's marker from the environment it is started in."""
+        """Start a local Ray on loopback whose processes all end with this one (see start_reaper),
+        its workers at normal CPU priority: Ray lowers them (niceness 15) by default, so on a
+        shared machine any other work starves them. Ray's processes read both settings from the
+        environment they are started in."""
         started = start_reaper()
+        settings = {"RAY_worker_niceness": "0"}
         if started is not None:
             self._reaper, (name, value) = started
-            os.environ[name] = value
+            settings[name] = value
+        saved = {name: os.environ.get(name) for name in settings}
+        os.environ.update(settings)
         try:
             ray.init(address="local", num_cpus=cpus, object_store_memory=LOCAL_OBJECT_STORE,
                      _node_ip_address=LOCAL_NODE_IP, **common)
-        finally:
-            if started is not None:
-                del os.environ[name]  # Ray's processes have it; what this process starts later needs it not
+        finally:  # Ray's processes have them; what this process starts later needs them not
+            for name, value in saved.items():
+                if value is None:
+                    del os.environ[name]
+                else:
+                    os.environ[name] = value
 
     def _records(self, options: BatchOptions, done: set[str]) -> Iterator[dict]:
         resources = ray.cluster_resources()
@@ -234,13 +245,15 @@ class RayBackend:
         on_gpu = options.method == "kobart" and gpus >= 1
         size = self.workers or max(1, int(gpus if on_gpu else cpus))
         actor_cpus = min(ACTOR_CPUS, max(0.05, (cpus - READ_CPUS) / size))
+        # Actors that share a machine take one Kiwi thread each; an actor alone on its node, all.
+        kiwi_threads = 1 if size > sum(node["Alive"] for node in ray.nodes()) else None
         dataset = ray.data.read_datasource(
             ItemSource(options, done, os.getcwd()), num_cpus=READ_CPUS,
             override_num_blocks=1,  # one read task, its blocks as it yields them (not split further)
         ).map_batches(
-            Briefer,
+            self.briefer,
             fn_constructor_kwargs={"method": options.method, "max_chars": options.max_chars,
-                                   "device": "cuda" if on_gpu else None},
+                                   "device": "cuda" if on_gpu else None, "kiwi_threads": kiwi_threads},
             batch_size=BATCH_SIZE,
             compute=ray.data.ActorPoolStrategy(size=size, max_tasks_in_flight_per_actor=2),
             num_cpus=actor_cpus,
