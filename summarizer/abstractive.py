@@ -2,15 +2,18 @@
 
 Flow: an event's sentences (most central first, from all articles) -> token ids -> packed on
 sentence boundaries into inputs of at most 1,024 tokens, ``[bos] + ids + [eos]`` -> one batched
-``generate()`` for all events -> events whose material needed several inputs get a summary of
+generation call for all events -> events whose material needed several inputs get a summary of
 their chunk summaries (map-reduce, again one batched call per level) -> fact check against the
 source sentences.
 
-The model is loaded once per process (per checkpoint and settings) and reused; torch and
-transformers are imported only when a model is actually loaded.
+Generation runs on CTranslate2 when it is installed (summarizer.ct2: an int8 model converted once
+beside the checkpoint; neither torch nor transformers is imported) and on torch otherwise or when
+asked (``KobartOptions(backend="torch")``; fine-tuning always uses torch). Both take and return the
+same token ids. The model is loaded once per process (per checkpoint and settings) and reused.
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 import unicodedata
@@ -22,7 +25,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from summarizer.briefing import Bullet, Event, Source
-from summarizer.checkpoints import locate, pick_token_ids
+from summarizer import ct2
+from summarizer.checkpoints import config_token_ids, locate, pick_token_ids
 from summarizer.errors import ModelUnavailableError
 from summarizer.korean import FACT_TAGS, Morpheme, tokenize
 
@@ -34,6 +38,7 @@ MIN_BULLET_CHARS = 80
 MAX_INPUT_TOKENS = 1024
 # How to add the KoBART extra: from a checkout (torch pinned to the CPU wheel), or to an installed wheel.
 INSTALL_HINT = "pip install -e '.[kobart]' -c constraints.txt (체크아웃) 또는 pip install 'ko-news-brief[kobart]' (설치본)"
+BACKENDS = ("auto", "ctranslate2", "torch")
 _LOAD_LOCK = threading.Lock()
 
 
@@ -44,9 +49,12 @@ class KobartOptions:
     Attributes:
         model: registry name (``summarizer/registry.json``), hub id ``owner/name`` or a local folder;
             None means the registry default. Weights must be local: see ``ko-brief fetch``.
-        quantize: int8 dynamic quantization of every Linear layer on CPU (about 1.5x faster on
-            the seed pages, small quality cost); False keeps fp32. Ignored on GPU.
-        device: ``"cpu"`` or a torch device such as ``"cuda"``.
+        backend: ``"ctranslate2"`` (the checkpoint converted once to ``<checkpoint>/ctranslate2-int8/``,
+            by ``ko-brief fetch`` or on first use), ``"torch"`` (transformers' generate()), or
+            ``"auto"``: CTranslate2 when the package is installed, else torch.
+        quantize: int8 weights (CTranslate2's int8 model; torch's dynamic quantization of every
+            Linear layer on CPU); False keeps fp32. torch ignores it on GPU.
+        device: ``"cpu"`` or ``"cuda"`` (``"cuda:1"``: a given GPU).
         num_beams: beam search width, 4 as usual for KoBART summarizers; 2 is about 1.7x and
             1 (greedy) about 2.3x faster on CPU (benchmarks/bench_kobart.py).
         no_repeat_ngram_size: no 3-token sequence may appear twice in a bullet, which stops the
@@ -63,6 +71,7 @@ class KobartOptions:
     """
 
     model: str | None = None
+    backend: str = "auto"
     quantize: bool = True
     device: str = "cpu"
     num_beams: int = 4
@@ -75,6 +84,8 @@ class KobartOptions:
     max_events: int = 5
 
     def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}")
         if min(self.num_beams, self.max_events, self.max_new_tokens) < 1 or self.min_new_tokens < 0:
             raise ValueError("num_beams, max_events and max_new_tokens must be >= 1, min_new_tokens >= 0")
         if not self.min_new_tokens <= self.max_new_tokens:
@@ -110,7 +121,15 @@ class TokenIds:
     @classmethod
     def from_model(cls, model: Any) -> TokenIds:
         """Read the ids from the model's generation config, falling back to its config."""
-        found = pick_token_ids(model.generation_config.to_dict(), model.config.to_dict())
+        return cls.checked(pick_token_ids(model.generation_config.to_dict(), model.config.to_dict()))
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> TokenIds:
+        """The same ids read from a checkpoint folder's config files (no model loaded)."""
+        return cls.checked(config_token_ids(folder))
+
+    @classmethod
+    def checked(cls, found: dict[str, int | None]) -> TokenIds:
         missing = [k for k, v in found.items() if v is None and k != "forced_eos"]
         if missing:
             raise ModelUnavailableError(f"체크포인트 설정에 특수 토큰 id가 없습니다: {', '.join(missing)}")
@@ -127,16 +146,30 @@ class GroupSummary:
     levels: int  # generate() levels (2+ = map-reduce)
 
 
-class Engine:
-    """A loaded KoBART: tokenizer, model, its token ids and input limit. Build with load_engine()."""
+class Generator(Protocol):
+    """One generation backend: the generated ids of each wrapped input (end token optional)."""
 
-    def __init__(self, model: Any, tokenizer: Any, max_positions: int) -> None:
-        self.model = model
+    name: str
+
+    def generate(self, inputs: Sequence[Sequence[int]], options: KobartOptions) -> list[list[int]]: ...
+
+
+class Engine:
+    """A loaded KoBART: tokenizer, token ids, input limit and a generator (CTranslate2 or torch).
+    Build with load_engine()."""
+
+    def __init__(self, generator: Generator, tokenizer: Any, ids: TokenIds, max_positions: int) -> None:
+        self.generator = generator
         self.tokenizer = tokenizer
-        self.ids = TokenIds.from_model(model)
+        self.ids = ids
         self.special = frozenset(i for i, t in tokenizer.get_added_tokens_decoder().items() if t.special)
         self.max_positions = max_positions
         self._lock = threading.Lock()
+
+    @property
+    def backend(self) -> str:
+        """``"ctranslate2"`` or ``"torch"``."""
+        return self.generator.name
 
     def input_limit(self, options: KobartOptions) -> int:
         """Tokens one input may hold, specials included: at most 1,024 and the model's positions.
@@ -161,46 +194,13 @@ class Engine:
 
     def generate(self, inputs: Sequence[Sequence[int]], options: KobartOptions) -> list[list[int]]:
         """The generated ids of each wrapped input, specials left out (at most max_new_tokens each),
-        all inputs in one batched generate() call; decode() makes them text."""
-        import torch
-
+        all inputs in one batched call of the generator; decode() makes them text."""
         limit = self.input_limit(options)
         if any(len(seq) > limit for seq in inputs):
             raise ValueError(f"an input exceeds {limit} tokens; pack() before generate()")
-        width = max(len(seq) for seq in inputs)
-        input_ids = torch.full((len(inputs), width), self.ids.pad, dtype=torch.long)
-        mask = torch.zeros((len(inputs), width), dtype=torch.long)
-        for row, seq in enumerate(inputs):
-            input_ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
-            mask[row, : len(seq)] = 1
-        device = self.model.device
-        cache = {"past_key_values": beam_cache()} if options.num_beams > 1 else {}
-        with self._lock, torch.inference_mode():
-            out = self.model.generate(
-                input_ids=input_ids.to(device),
-                attention_mask=mask.to(device),
-                generation_config=self._generation_config(options),
-                **cache,
-            )
-        return [[t for t in row if t not in self.special] for row in out.tolist()]
-
-    def _generation_config(self, options: KobartOptions) -> Any:
-        from transformers import GenerationConfig
-
-        return GenerationConfig(
-            num_beams=options.num_beams,
-            early_stopping=options.num_beams > 1,
-            do_sample=False,
-            no_repeat_ngram_size=options.no_repeat_ngram_size,
-            max_new_tokens=options.max_new_tokens,
-            min_new_tokens=options.min_new_tokens,
-            length_penalty=options.length_penalty,
-            bos_token_id=self.ids.bos,
-            eos_token_id=self.ids.eos,
-            pad_token_id=self.ids.pad,
-            decoder_start_token_id=self.ids.decoder_start,
-            forced_eos_token_id=self.ids.forced_eos,
-        )
+        with self._lock:
+            out = self.generator.generate(inputs, options)
+        return [[t for t in row if t not in self.special] for row in out]
 
     def summarize_groups(
         self, groups: Sequence[Sequence[SentenceLike]], options: KobartOptions
@@ -292,6 +292,55 @@ def pack(pieces: Sequence[tuple[tuple, list[int]]], budget: int) -> list[list[in
     return [[t for _, ids in sorted(chunk, key=lambda p: p[0]) for t in ids] for chunk in bins]
 
 
+class TorchGenerator:
+    """transformers' generate() on a BartForConditionalGeneration (fp32 or dynamic int8)."""
+
+    name = "torch"
+
+    def __init__(self, model: Any, ids: TokenIds) -> None:
+        self.model = model
+        self.ids = ids
+
+    def generate(self, inputs: Sequence[Sequence[int]], options: KobartOptions) -> list[list[int]]:
+        """The output rows of one batched generate() call (decoder start and padding included)."""
+        import torch
+
+        width = max(len(seq) for seq in inputs)
+        input_ids = torch.full((len(inputs), width), self.ids.pad, dtype=torch.long)
+        mask = torch.zeros((len(inputs), width), dtype=torch.long)
+        for row, seq in enumerate(inputs):
+            input_ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+            mask[row, : len(seq)] = 1
+        device = self.model.device
+        cache = {"past_key_values": beam_cache()} if options.num_beams > 1 else {}
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=input_ids.to(device),
+                attention_mask=mask.to(device),
+                generation_config=self.generation_config(options),
+                **cache,
+            )
+        return out.tolist()
+
+    def generation_config(self, options: KobartOptions) -> Any:
+        from transformers import GenerationConfig
+
+        return GenerationConfig(
+            num_beams=options.num_beams,
+            early_stopping=options.num_beams > 1,
+            do_sample=False,
+            no_repeat_ngram_size=options.no_repeat_ngram_size,
+            max_new_tokens=options.max_new_tokens,
+            min_new_tokens=options.min_new_tokens,
+            length_penalty=options.length_penalty,
+            bos_token_id=self.ids.bos,
+            eos_token_id=self.ids.eos,
+            pad_token_id=self.ids.pad,
+            decoder_start_token_id=self.ids.decoder_start,
+            forced_eos_token_id=self.ids.forced_eos,
+        )
+
+
 # ---------------------------------------------------------------- loading
 
 
@@ -299,22 +348,43 @@ def load_engine(options: KobartOptions | None = None) -> Engine:
     """The engine for ``options.model`` (loaded on first use, then reused by the process).
 
     Raises ModelUnavailableError within a second or so when weights or packages are missing:
-    the weights are located on disk before torch is imported, and nothing is downloaded.
+    the weights are located on disk before torch or CTranslate2 is imported, and nothing is
+    downloaded. On CTranslate2 a checkpoint not yet converted is converted first (once).
     """
     options = options or KobartOptions()
-    path = locate(options.model)
+    path = locate(options.model).resolve()
+    backend = options.backend
+    if backend == "auto":
+        backend = "ctranslate2" if ct2.installed() else "torch"
+    elif backend == "ctranslate2" and not ct2.installed():
+        raise ModelUnavailableError(
+            "KobartOptions(backend='ctranslate2')에는 CTranslate2가 필요합니다. 설치: pip install 'ko-news-brief[ct2]'"
+        )
     with _LOAD_LOCK:  # two threads asking at once load the model once
-        return _load(path.resolve(), options.quantize and options.device == "cpu", options.device)
+        if backend == "ctranslate2":
+            return _load_ct2(path, options.quantize, options.device)
+        return _load_torch(path, options.quantize and options.device == "cpu", options.device)
 
 
 @lru_cache(maxsize=2)
-def _load(path: Path, quantize: bool, device: str) -> Engine:
+def _load_torch(path: Path, quantize: bool, device: str) -> Engine:
     model, tokenizer = load_checkpoint(path)
     model.eval()
     if quantize:
         model = quantize_int8(model)
     model.to(device)
-    return Engine(model, tokenizer, model.config.max_position_embeddings)
+    ids = TokenIds.from_model(model)
+    return Engine(TorchGenerator(model, ids), tokenizer, ids, model.config.max_position_embeddings)
+
+
+@lru_cache(maxsize=2)
+def _load_ct2(path: Path, quantize: bool, device: str) -> Engine:
+    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    if config.get("model_type") != "bart":
+        raise ModelUnavailableError(f"'{path}'는 BART 체크포인트가 아닙니다 (model_type={config.get('model_type')}).")
+    ids = TokenIds.from_folder(path)
+    generator = ct2.Ct2Generator(ct2.convert(path, quantize), device, ids.forced_eos, ids.eos)
+    return Engine(generator, load_tokenizer(path), ids, config["max_position_embeddings"])
 
 
 def load_checkpoint(path: Path) -> tuple[Any, Any]:
@@ -324,7 +394,6 @@ def load_checkpoint(path: Path) -> tuple[Any, Any]:
     """
     try:
         import torch
-        from tokenizers import Tokenizer
         from transformers import BartConfig, BartForConditionalGeneration
     except ImportError as exc:
         raise ModelUnavailableError(f"KoBART 엔진에 필요한 패키지({exc.name})가 없습니다. 설치: {INSTALL_HINT}") from exc
@@ -334,10 +403,19 @@ def load_checkpoint(path: Path) -> tuple[Any, Any]:
     model = BartForConditionalGeneration.from_pretrained(
         path, config=config, dtype=torch.float32, use_safetensors=True, local_files_only=True
     )
+    return model, load_tokenizer(path)
+
+
+def load_tokenizer(path: Path) -> Any:
+    """The checkpoint's tokenizer.json (the ``tokenizers`` library); never truncates or pads."""
+    try:
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise ModelUnavailableError(f"KoBART 엔진에 필요한 패키지({exc.name})가 없습니다. 설치: {INSTALL_HINT}") from exc
     tokenizer = Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
     tokenizer.no_truncation()  # a tokenizer.json saved with truncation would cut text silently
     tokenizer.no_padding()
-    return model, tokenizer
+    return tokenizer
 
 
 def beam_cache() -> Any:

@@ -172,6 +172,8 @@ def fetch(source: str, revision: str | None = None) -> Path:
 
     Checkpoints that ship only ``pytorch_model.bin`` are converted once, loading the pickle with
     torch's ``weights_only`` guard. Honours HF_HUB_OFFLINE (then only the local cache can serve).
+    With CTranslate2 installed, the checkpoint is also converted to its int8 model
+    (``<models>/<name>/ctranslate2-int8/``), again whenever the download changed the weights.
     """
     from huggingface_hub import snapshot_download
     from huggingface_hub.constants import ENDPOINT, is_offline_mode
@@ -180,6 +182,7 @@ def fetch(source: str, revision: str | None = None) -> Path:
     hub_id, pinned = _hub_target(source)
     revision = revision or pinned
     dest = MODELS_DIR / folder_name(source)
+    before = _weights_stamp(dest)
     try:
         if not is_offline_mode() and not _hub_answers(hub_id, revision):
             try:  # what an earlier fetch left in ``dest`` still serves
@@ -213,7 +216,16 @@ def fetch(source: str, revision: str | None = None) -> Path:
         raise ModelUnavailableError(
             f"'{hub_id}'에 {', '.join(REQUIRED_FILES)} 또는 가중치가 없어 사용할 수 없습니다."
         )
+    from summarizer import ct2
+
+    if ct2.installed():
+        ct2.convert(dest, force=_weights_stamp(dest) != before)
     return dest
+
+
+def _weights_stamp(folder: Path) -> dict[str, tuple[int, int]]:
+    """(size, mtime) of each weights file: what tells a fetch that changed them from one that did not."""
+    return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.glob("*.safetensors")}
 
 
 def _hub_answers(hub_id: str, revision: str | None) -> bool:
@@ -309,6 +321,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"오류: {exc}", file=sys.stderr)
         return 1
     print(f"{name}: {dest}에 저장했습니다.")
+    from summarizer import ct2
+
+    if ct2.is_converted(dest):
+        print(f"CTranslate2 int8 모델: {ct2.converted_folder(dest)}")
     expected = registry()[name].token_ids if name in registry() else None
     found = config_token_ids(dest)
     if expected is not None and any(found[k] != v for k, v in expected.items()):

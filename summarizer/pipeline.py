@@ -253,7 +253,7 @@ def require_engine(method: str, kobart=None) -> None:
     """For ``method="kobart"``, load the engine now: missing weights raise ModelUnavailableError
     in well under two seconds, before any analysis of the input."""
     if method == "kobart":
-        from .abstractive import load_engine  # torch is imported only on this path
+        from .abstractive import load_engine  # KoBART (CTranslate2 or torch) is imported only here
 
         load_engine(kobart)
 
@@ -278,7 +278,7 @@ def run(
         sections = textrank_events(prepared, max_chars, redundancy)
         prepared.timings["select"] = time.perf_counter() - start
     else:
-        from .abstractive import generate_events  # torch is imported only on this path
+        from .abstractive import generate_events  # KoBART (CTranslate2 or torch) is imported only here
 
         sections = generate_events(prepared, max_chars, kobart)
         prepared.timings["generate"] = time.perf_counter() - start

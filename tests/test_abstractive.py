@@ -95,7 +95,7 @@ def test_input_limit_is_1024_at_most_and_never_more_than_the_model_positions(tin
     assert engine.max_positions == 1026  # KoBART's config value
     assert engine.input_limit(KobartOptions()) == 1024
     assert engine.input_limit(KobartOptions(max_input_tokens=200)) == 200
-    assert Engine(engine.model, engine.tokenizer, 300).input_limit(KobartOptions()) == 300
+    assert Engine(engine.generator, engine.tokenizer, engine.ids, 300).input_limit(KobartOptions()) == 300
 
 
 # ---------------------------------------------------------------- fact check
@@ -199,10 +199,11 @@ def test_token_ids_come_from_the_checkpoint_config(tmp_path, tiny_tokenizer):
                "decoder_start_token_id": 1, "forced_eos_token_id": 1}
     for ids in (SUMMARIZATION_IDS, base_v2):
         folder = tiny_checkpoint(tmp_path / str(ids["decoder_start_token_id"]), tiny_tokenizer, ids)
-        engine = load_engine(KobartOptions(model=str(folder), quantize=False))
+        engine = load_engine(KobartOptions(model=str(folder), quantize=False, backend="torch"))
         body = engine.encode(["삼성전자 회장"])[0]
         assert engine.wrap(body) == [ids["bos_token_id"], *body, ids["eos_token_id"]]
-        with mock.patch.object(engine.model, "generate", wraps=engine.model.generate) as spy:
+        model = engine.generator.model
+        with mock.patch.object(model, "generate", wraps=model.generate) as spy:
             engine.generate([engine.wrap(body)], KobartOptions(**FAST))
         config = spy.call_args.kwargs["generation_config"]
         assert (config.decoder_start_token_id, config.forced_eos_token_id, config.pad_token_id) == (
@@ -228,16 +229,15 @@ def test_map_reduce_reads_everything_in_windows_with_one_generate_per_level(tiny
     groups = _sentences(seed_articles)[:3]
     options = KobartOptions(model=str(tiny_model), max_input_tokens=160, event_tokens=None, **FAST)
     engine = load_engine(options)
-    with mock.patch.object(engine.model, "generate", wraps=engine.model.generate) as spy:
+    with mock.patch.object(engine.generator, "generate", wraps=engine.generator.generate) as spy:
         summaries = engine.summarize_groups(groups, options)
     assert [s.used for s in summaries] == [len(g) for g in groups]
     assert all(s.inputs > 1 and s.levels >= 2 for s in summaries)  # every page overflows 160 tokens
     assert spy.call_count == max(s.levels for s in summaries)  # all groups batched per level
-    first = spy.call_args_list[0].kwargs
-    assert first["input_ids"].shape[0] == sum(s.inputs for s in summaries)
-    assert first["input_ids"].shape[1] <= 160
-    bos, eos, pad = engine.ids.bos, engine.ids.eos, engine.ids.pad
-    rows = [[t for t in row if t != pad] for row in first["input_ids"].tolist()]
+    rows = spy.call_args_list[0].args[0]
+    assert len(rows) == sum(s.inputs for s in summaries)
+    assert max(map(len, rows)) <= 160
+    bos, eos = engine.ids.bos, engine.ids.eos
     assert all(row[0] == bos and row[-1] == eos for row in rows)
     fed = Counter(t for row in rows for t in row[1:-1])
     assert fed == Counter(t for ids in engine.encode([s.text for g in groups for s in g]) for t in ids)
@@ -255,19 +255,19 @@ def test_map_reduce_reduces_the_generated_ids_so_it_ends(tiny_model, seed_articl
     options = KobartOptions(model=str(tiny_model), max_new_tokens=64, min_new_tokens=0, max_input_tokens=130)
     engine = load_engine(options)
     summary = _overgrowing_summary(engine)
-    with mock.patch.object(engine.model, "generate", side_effect=fixed_generate(engine, summary)) as fake:
+    with mock.patch.object(engine.generator, "generate", side_effect=fixed_generate(engine, summary)) as fake:
         [result] = engine.summarize_groups([_sentences(seed_articles)[0]], options)
     assert result.inputs > 4 and result.levels == fake.call_count
     assert result.text == engine.decode([summary])[0]
-    reduce_inputs = fake.call_args_list[1].kwargs["input_ids"].tolist()
-    assert [t for t in reduce_inputs[0] if t != engine.ids.pad] == engine.wrap(summary * 2)  # as generated
+    reduce_inputs = fake.call_args_list[1].args[0]
+    assert reduce_inputs[0] == engine.wrap(summary * 2)  # as generated
 
 
 def test_a_reduce_that_cannot_shrink_fails_instead_of_looping(tiny_model, seed_articles):
     options = KobartOptions(model=str(tiny_model), max_new_tokens=64, min_new_tokens=0, max_input_tokens=130)
     loaded = load_engine(options)
-    engine = Engine(loaded.model, loaded.tokenizer, 100)  # inputs of 100 tokens hold one summary of 64
-    with (mock.patch.object(engine.model, "generate", side_effect=fixed_generate(engine, [10] * 64)),
+    engine = Engine(loaded.generator, loaded.tokenizer, loaded.ids, 100)  # inputs of 100 tokens hold one summary of 64
+    with (mock.patch.object(engine.generator, "generate", side_effect=fixed_generate(engine, [10] * 64)),
           pytest.raises(ValueError, match="lower max_new_tokens")):
         engine.summarize_groups([_sentences(seed_articles)[0]], options)
 
@@ -306,7 +306,7 @@ def _briefing_of_invented_summaries(model: Path, max_chars: int = 600) -> Briefi
     """summarize(SAMSUNG_PAGES, method="kobart") with a model that writes INVENTED for every input."""
     options = KobartOptions(model=str(model), max_new_tokens=32, min_new_tokens=0)
     engine = load_engine(options)
-    with mock.patch.object(engine.model, "generate", side_effect=fixed_generate(engine, engine.encode([INVENTED])[0])):
+    with mock.patch.object(engine.generator, "generate", side_effect=fixed_generate(engine, engine.encode([INVENTED])[0])):
         return summarize(SAMSUNG_PAGES, method="kobart", max_chars=max_chars, kobart=options)
 
 
@@ -326,15 +326,15 @@ def test_small_budget_generates_fewer_events_and_says_so(tiny_model, seed_articl
 
 def test_beam_cache_without_cross_attention_copies_gives_the_same_output(tiny_model, seed_articles):
     options = KobartOptions(model=str(tiny_model), quantize=False, num_beams=3, max_new_tokens=12,
-                            min_new_tokens=2)
+                            min_new_tokens=2, backend="torch")
     engine = load_engine(options)
     inputs = [engine.wrap(ids[:150]) for ids in engine.encode(seed_articles)]
     ours = engine.decode(engine.generate(inputs, options))
     width = max(map(len, inputs))
-    plain = engine.model.generate(
+    plain = engine.generator.model.generate(
         input_ids=torch.tensor([row + [engine.ids.pad] * (width - len(row)) for row in inputs]),
         attention_mask=torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in inputs]),
-        generation_config=engine._generation_config(options),
+        generation_config=engine.generator.generation_config(options),
     )
     assert ours == [" ".join(t.split()) for t in engine.tokenizer.decode_batch(plain.tolist(), skip_special_tokens=True)]
     assert len(set(ours)) > 1  # different inputs, different outputs: beams did not mix inputs

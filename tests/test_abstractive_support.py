@@ -57,17 +57,16 @@ def tiny_checkpoint(dest: Path, tokenizer_file: Path, token_ids: dict | None = N
 
 
 def fixed_generate(engine, ids: list[int], max_calls: int = 20):
-    """A stand-in for ``engine.model.generate`` that writes ``ids`` for every input; it fails after
-    ``max_calls`` calls, so a map-reduce that never ends fails instead of hanging."""
-    import torch
-
+    """A stand-in for ``engine.generator.generate`` (either backend) that writes ``ids`` for every
+    input; it fails after ``max_calls`` calls, so a map-reduce that never ends fails instead of
+    hanging."""
     calls = 0
 
-    def generate(input_ids, **_):
+    def generate(inputs, options):
         nonlocal calls
         calls += 1
         assert calls <= max_calls, "map-reduce did not end"
-        return torch.tensor([[engine.ids.decoder_start, *ids, engine.ids.eos]] * input_ids.shape[0])
+        return [[engine.ids.decoder_start, *ids, engine.ids.eos] for _ in inputs]
 
     return generate
 

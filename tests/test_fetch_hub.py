@@ -28,7 +28,7 @@ import pytest
 import torch
 from test_abstractive_support import tiny_model, tiny_tokenizer  # noqa: F401 (fixtures)
 
-from summarizer import checkpoints, summarize
+from summarizer import checkpoints, ct2, summarize
 from summarizer.abstractive import KobartOptions
 
 REPO = Path(__file__).resolve().parents[1]
@@ -175,6 +175,9 @@ def test_fetch_downloads_pinned_checkpoints_that_then_load_and_refetching_downlo
         for name, data in _folder_files(tiny_model).items():
             assert (default / name).read_bytes() == data
         assert len(hub.downloads()) == len(hub_repos["gogamza/kobart-summarization"][1])
+        if ct2.installed():  # converted beside the weights, said in the output
+            assert ct2.is_converted(default) and str(ct2.converted_folder(default)) in first.stdout
+            converted_at = (ct2.converted_folder(default) / "model.bin").stat().st_mtime_ns
 
         converted = _fetch(hub, models, tmp_path, "digit82-kobart-summarization")  # .bin only
         assert converted.returncode == 0, converted.stderr
@@ -189,6 +192,8 @@ def test_fetch_downloads_pinned_checkpoints_that_then_load_and_refetching_downlo
             again = _fetch(hub, models, tmp_path, *args)
             assert again.returncode == 0, again.stderr
         assert hub.downloads() == []  # both already complete at their pinned commits
+        if ct2.installed():  # and the weights did not change: not converted again
+            assert (ct2.converted_folder(default) / "model.bin").stat().st_mtime_ns == converted_at
     offline = _fetch(f"http://127.0.0.1:{_closed_port()}", models, tmp_path)  # the hub is gone: what is here serves
     assert offline.returncode == 0 and f"{default}에 저장했습니다" in offline.stdout, offline.stderr
 
