@@ -46,11 +46,11 @@ class Sentence:
     morphemes: tuple[Morpheme, ...]
     terms: tuple[str, ...]
 
-    @property
+    # The facts below are asked for several times per briefing: each is computed once.
+    @cached_property
     def is_candidate(self) -> bool:
         """Long enough and Korean enough to stand as a bullet on its own."""
         return len(self.text) >= MIN_CANDIDATE_CHARS and hangul_ratio(self.text) >= 0.3 and bool(self.terms)
-
 
     @cached_property
     def concepts(self) -> frozenset[str]:
@@ -68,10 +68,10 @@ class Sentence:
         """A full sentence, not a headline-style deck line (see :func:`is_full_sentence`)."""
         return is_full_sentence(self.text, self.morphemes)
 
-    @property
+    @cached_property
     def bullet_quality(self) -> float:
         """How well the sentence stands alone as a bullet (see :func:`stand_alone_quality`)."""
-        return stand_alone_quality(self.text, self.morphemes)
+        return stand_alone_quality(self.text, self.morphemes, self.is_full)
 
 
 def lead_sentences(sentences: list[Sentence]) -> dict[int, int]:
@@ -95,15 +95,15 @@ def is_full_sentence(text: str, morphemes: tuple[Morpheme, ...]) -> bool:
     return last.tag == "EF" and last.form.endswith(("다", "요")) and "…" not in text and ".." not in text
 
 
-def stand_alone_quality(text: str, morphemes: tuple[Morpheme, ...]) -> float:
+def stand_alone_quality(text: str, morphemes: tuple[Morpheme, ...], full: bool | None = None) -> float:
     """How well a sentence stands alone as a bullet (1.0 best): full statements that name their
     own subject are preferred over headline fragments, questions, and sentences that lean on
-    the one before ("그는", "양사는", "이어")."""
+    the one before ("그는", "양사는", "이어"). ``full``: :func:`is_full_sentence`, if known."""
     quality = 1.0
     leaning = _leans_on_context(morphemes)
     if leaning:
         quality *= CONNECTIVE if leaning == "connective" and _has_subject(morphemes) else ANAPHOR
-    if not is_full_sentence(text, morphemes):
+    if not (is_full_sentence(text, morphemes) if full is None else full):
         quality *= HEADLINE_STYLE
     if text.rstrip("\"'”’ ").endswith("?"):
         quality *= 0.5
