@@ -47,15 +47,27 @@ def support_weights(prepared: Prepared) -> np.ndarray:
     for f, reports in prepared.superseded.items():
         for r in reports:
             settled.setdefault(r, set()).add(sentences[f].article)
+    # Each sentence's nearest sentence in every other article, all pairs at once: the similarity
+    # entries to other articles, grouped by (sentence, article), keep their highest cosine and
+    # where the article first turns up in the sentence's row (the order the credits are summed in).
+    sim = prepared.similarity
+    article = np.array([s.article for s in sentences], dtype=np.int64)
+    width = int(article.max(initial=0)) + 1
+    rows = np.repeat(np.arange(len(sentences)), np.diff(sim.indptr))
+    other = article[sim.indices] != article[rows]
+    keys = rows[other] * width + article[sim.indices[other]]
+    order = np.argsort(keys, kind="stable")
+    keys, first = np.unique(keys[order], return_index=True)
+    nearest = np.maximum.reduceat(sim.data[other][order], first) if len(keys) else np.zeros(0)
+    span = SUPPORT_SIMILARITY - LOOSE_SIMILARITY
+    credits = np.minimum(1.0, np.maximum(0.0, nearest - LOOSE_SIMILARITY) / span)
+    found: dict[int, list[tuple[int, int, float]]] = {}
+    for key, place, credit in zip(keys.tolist(), order[first].tolist(), credits.tolist()):
+        found.setdefault(key // width, []).append((place, key % width, credit))
     out = np.ones(len(sentences))
-    for s in sentences:
-        nearest: dict[int, float] = {a: 1.0 for a in settled.get(s.id, ())}
-        for j, v in zip(*row(prepared.similarity, s.id)):
-            a = sentences[j].article
-            if a != s.article and v > nearest.get(a, 0.0):
-                nearest[a] = v
-        span = SUPPORT_SIMILARITY - LOOSE_SIMILARITY
-        out[s.id] += sum(min(1.0, max(0.0, v - LOOSE_SIMILARITY) / span) for v in nearest.values())
+    for i in set(found) | set(settled):
+        told = settled.get(i, set())  # an article that told of it ahead of time counts fully
+        out[i] += sum([1.0 for _ in told] + [c for _, a, c in sorted(found.get(i, [])) if a not in told])
     return out
 
 

@@ -10,8 +10,11 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from scipy import sparse
+
 from .document import Sentence
 from .korean import Morpheme
+from .textrank import row
 
 REPORTED = "reported"
 FORECAST = "forecast"
@@ -237,7 +240,7 @@ def superseded(
     modalities: Sequence[str],
     article_times: dict[int, date | None],
     days: Sequence[frozenset[int]],
-    similar: Sequence[Sequence[tuple[int, float]]],
+    similarity: sparse.csr_matrix,
 ) -> dict[int, list[int]]:
     """Forecasts that a report in another article settles, each with the reports that settle it.
 
@@ -246,7 +249,7 @@ def superseded(
     the report, a completed main verb there (not 해왔다), the forecast's numbers and day of month (if any) named there
     too (a report naming no day speaks of its article's day), and an article not known to be
     older than the forecast's (an older one reports an earlier occasion). ``days`` holds the
-    day-of-month numbers each sentence names.
+    day-of-month numbers each sentence names, ``similarity`` the sentences' cosines.
     """
     out: dict[int, list[int]] = {}
     seen: dict[int, tuple[frozenset[str], set[tuple[str, ...]]]] = {}
@@ -258,7 +261,7 @@ def superseded(
         ngrams = _content_ngrams(fs.morphemes)
         numbers = _numbers(fs.concepts)
         mine = article_times.get(fs.article)
-        for r, value in similar[f]:
+        for r, value in zip(*row(similarity, f)):
             rs = sentences[r]
             if value < SETTLE_SIMILARITY or modalities[r] != REPORTED or rs.article == fs.article:
                 continue

@@ -101,13 +101,18 @@ class Prepared:
     def same_fact(self, sentence_id: int, picked: Sequence[int]) -> list[int]:
         """Sentences that restate ``sentence_id`` (:meth:`restates`) and are no closer to any
         other pick they restate."""
+        chosen = set(picked)
         out = []
         for j, value in zip(*row(self.similarity, sentence_id)):
-            if j in picked or not self.restates(sentence_id, j, value):
+            if j in chosen or not self.restates(sentence_id, j, value):
                 continue
-            to_picked = dict(zip(*row(self.similarity, j)))
-            rivals = [p for p in picked if p != sentence_id and self.restates(p, j, to_picked.get(p, 0.0))]
-            if all(to_picked.get(p, 0.0) <= value for p in rivals):
+            # Only a pick closer to j than ``value`` can take it: a pick j is not similar to at
+            # all (cosine 0) never is, so j's own row holds every rival worth asking about.
+            ids, values = row(self.similarity, j)
+            closer = values > value
+            if not any(
+                p != sentence_id and p in chosen and self.restates(p, j, v) for p, v in zip(ids[closer], values[closer])
+            ):
                 out.append(int(j))
         return out
 
@@ -232,8 +237,7 @@ def prepare(given: list[Article]) -> Prepared:
         modality(s.morphemes, dates.get(s.id), times[s.article], days[s.id], report_days[s.article]) for s in sentences
     ]
     kinds = preview_forecasts(sentences, kinds, [s.is_full for s in sentences])
-    similar = [list(zip(*row(sim, s.id))) for s in sentences]
-    stale = superseded(sentences, kinds, times, days, similar)
+    stale = superseded(sentences, kinds, times, days, sim)
     t4 = time.perf_counter()
     timings.update(clean=t1 - t0, sentences=t2 - t1, rank=t3 - t2, events=t4 - t3)
     return Prepared(articles, sentences, scores, sim, events, dates, timings, notes, kinds, stale, given)
