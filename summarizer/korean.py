@@ -6,6 +6,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # Morpheme tags that carry content for similarity: nouns, numbers, foreign words, verb and
 # adjective stems, roots. Particles, endings and punctuation are left out.
@@ -36,8 +37,9 @@ def warm_up(threads: int | None = None) -> None:
     split_sentences(["형태소 분석기를 미리 준비합니다."])
 
 
-@dataclass(frozen=True)
-class Morpheme:
+class Morpheme(NamedTuple):
+    """One morpheme as Kiwi found it (a named tuple: briefings make hundreds of thousands)."""
+
     form: str
     tag: str
     start: int  # offset into the text that was analysed
