@@ -6,7 +6,7 @@ already a sparse matrix (networkx would rebuild it node by node for the same ari
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -140,45 +140,80 @@ def select(
     if not len(candidates):
         return []
     top = max(float(scores[list(candidates)].max()), 1e-12)
-    rel = {i: float(scores[i]) / top for i in candidates}
     groups = groups if groups is not None else [0] * len(scores)
-    covered: dict[int, float] = {}
     concepts = concepts or [frozenset()] * len(scores)
+    rel = [float(scores[i]) / top for i in candidates]
     weight = concept_weights(
         [concepts[i] for i in candidates],
-        [rel[i] for i in candidates],
+        rel,
         [articles[i] for i in candidates] if articles else None,
         [groups[i] for i in candidates],
     )
+    # The gains of all candidates at once, one vector per round (each term as the scalar
+    # formula above computes it, so the picks are the same to the last bit).
+    ids = np.asarray(candidates, dtype=np.int64)
+    at = {int(i): k for k, i in enumerate(candidates)}
+    rel = np.array(rel)
+    group_ids = [groups[i] for i in candidates]
+    slot = {g: k for k, g in enumerate(dict.fromkeys(group_ids))}
+    group = np.array([slot[g] for g in group_ids], dtype=np.int64)
+    covered = np.zeros(len(slot))
+    scale = np.array([group_weight.get(g, 1.0) for g in group_ids]) if group_weight else None
+    length = np.array([lengths[i] for i in candidates], dtype=float)
+    per_char = np.array([max(lengths[i], 1) ** length_weight for i in candidates], dtype=float)
+    max_sim = np.zeros(len(ids))
+    open_ = np.ones(len(ids), dtype=bool)  # not picked, not a picked fact, still within budget
     seen: set[str] = set()
-    max_sim = {i: 0.0 for i in candidates}
+    concept_gain = np.zeros(len(ids))
+    holders: dict[str, list[int]] = {}
+    for k, i in enumerate(candidates):
+        for c in concepts[i]:
+            holders.setdefault(c, []).append(k)
+    unsettled: set[int] = set()
+
+    def add_concepts(ks: Iterable[int]) -> None:
+        """``sum(weight[c] for c in concepts[i] - seen)`` again for these candidates. The sum
+        runs in the order the set difference iterates, as the plain expression would: in CPython
+        that order depends on what ``seen`` shares with the candidate's set and, while ``seen``
+        is the smaller of the two, on its size; such candidates (``unsettled``) are summed
+        again after every pick, the others only when a pick names one of their concepts."""
+        for k in ks:
+            mine = concepts[candidates[k]]
+            concept_gain[k] = sum(weight[c] for c in mine - seen)
+            (unsettled.add if len(mine) > len(seen) else unsettled.discard)(k)
+
+    add_concepts(range(len(ids)))
     chosen: list[int] = []
     used = 0.0
     while True:
-        best, best_gain = None, 0.0
-        for i in candidates:
-            if i in chosen or max_sim[i] >= SAME_FACT or used + lengths[i] > budget:
-                continue
-            g = groups[i]
-            gain = math.sqrt(covered.get(g, 0.0) + rel[i]) - math.sqrt(covered.get(g, 0.0))
-            gain *= group_weight.get(g, 1.0) if group_weight else 1.0
-            gain += sum(weight[c] for c in concepts[i] - seen)
-            gain -= redundancy * max_sim[i]
-            gain /= max(lengths[i], 1) ** length_weight
-            if gain > best_gain:
-                best, best_gain = i, gain
-        if best is None:
+        open_ &= used + length <= budget
+        base = covered[group]
+        gain = np.sqrt(base + rel) - np.sqrt(base)
+        if scale is not None:
+            gain *= scale
+        gain = (gain + concept_gain - redundancy * max_sim) / per_char
+        gain[~open_] = 0.0
+        k = int(np.argmax(gain))
+        if gain[k] <= 0.0:
             return chosen
+        best = int(ids[k])
         chosen.append(best)
         used += lengths[best]
-        covered[groups[best]] = covered.get(groups[best], 0.0) + rel[best]
+        covered[group[k]] += rel[k]
+        open_[ids == best] = False
+        added = concepts[best] - seen
         seen |= concepts[best]
-        for j, value in zip(*row(sim, best)):  # a near-duplicate shares terms: it is a neighbour
-            if j not in max_sim:
-                continue
-            if forms is not None and near_duplicate(forms[j], forms[best]):
-                value = max(value, SAME_FACT)
-            max_sim[j] = max(max_sim[j], value)
+        add_concepts({k for c in added for k in holders[c]} | unsettled)
+        js, values = row(sim, best)  # a near-duplicate shares terms: it is a neighbour
+        for j, value in zip(js.tolist(), values.tolist()):
+            k = at.get(j)
+            if k is None or not open_[k] or max_sim[k] >= SAME_FACT:
+                continue  # past SAME_FACT already: a near-duplicate changes nothing
+            if value < SAME_FACT and forms is not None and near_duplicate(forms[j], forms[best]):
+                value = SAME_FACT
+            max_sim[k] = max(max_sim[k], value)
+            if max_sim[k] >= SAME_FACT:
+                open_[k] = False
 
 
 def concept_weights(
