@@ -35,17 +35,12 @@ DUPLICATE_MIN_TERMS = 3
 def tfidf(term_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
     """L2-normalised TF-IDF rows (sublinear tf, smoothed idf) for lists of terms."""
     vocab: dict[str, int] = {}
-    rows, cols, vals = [], [], []
-    for row, terms in enumerate(term_lists):
-        counts: dict[int, int] = {}
-        for term in terms:
-            col = vocab.setdefault(term, len(vocab))
-            counts[col] = counts.get(col, 0) + 1
-        for col, count in counts.items():
-            rows.append(row)
-            cols.append(col)
-            vals.append(1.0 + math.log(count))
-    matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(term_lists), max(len(vocab), 1)))
+    cols = [vocab.setdefault(term, len(vocab)) for terms in term_lists for term in terms]
+    rows = np.repeat(np.arange(len(term_lists)), [len(terms) for terms in term_lists])
+    # repeated (row, column) pairs are summed: the term counts
+    matrix = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(term_lists), max(len(vocab), 1)))
+    counts = matrix.data.astype(np.int64)
+    matrix.data = np.array([1.0 + math.log(c) for c in range(1, counts.max(initial=0) + 1)] or [0.0])[counts - 1]
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
     idf = np.log((1 + matrix.shape[0]) / (1 + df)) + 1.0
     matrix = matrix @ sparse.diags(idf)
