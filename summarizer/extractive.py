@@ -10,7 +10,6 @@ import numpy as np
 from .briefing import Bullet, Event
 from .document import SUBJECTLESS
 from .events import EventGroup
-from .korean import content_forms, tokenize
 from .modality import FORECAST, REPORTED, present_tense, time_of_day
 from .pipeline import SUPPORT_SIMILARITY, Prepared
 from .textrank import near_duplicate, row, select
@@ -126,7 +125,7 @@ def _repeats(prepared: Prepared, sentence_id: int, others: Sequence[int]) -> boo
     close = [p for p in others if near_duplicate(forms[sentence_id], forms[p], REREAD_MARGIN)]
     if not close:
         return False
-    alone = [content_forms(m) for m in tokenize([prepared.sentences[i].text for i in [sentence_id, *close]])]
+    alone = prepared.read_alone([sentence_id, *close])
     return any(
         near_duplicate(forms[sentence_id], forms[p]) or near_duplicate(alone[0], read)
         for p, read in zip(close, alone[1:])
@@ -206,9 +205,8 @@ def _distinct_picks(prepared: Prepared, pick: Callable[[], list[int]], rounds: i
         )
         if not doubtful:  # nothing new to re-read: choosing again would give the same picks
             break
-        alone = tokenize([prepared.sentences[i].text for i in doubtful])
-        for i, morphemes in zip(doubtful, alone):
-            forms[i] = content_forms(morphemes)
+        for i, read in zip(doubtful, prepared.read_alone(doubtful)):
+            forms[i] = read
         reread.update(doubtful)
         if not any(near_duplicate(forms[a], forms[b]) for a, b in pairs):
             break

@@ -19,7 +19,7 @@ from .clean import CleanArticle, clean_article, keep_all_lines
 from .document import Sentence, build_sentences, lead_sentences
 from .errors import InputError
 from .events import EventGroup, days_named, group_events, reference_date
-from .korean import content_forms, hangul_ratio
+from .korean import content_forms, hangul_ratio, tokenize
 from .modality import modality, preview_forecasts, reporting_day, superseded
 from .normalize import normalize_text
 from .textrank import centrality, near_duplicate, row, tfidf
@@ -70,6 +70,7 @@ class Prepared:
     # forecasts another article reports as done, each with the reports that settle it
     superseded: dict[int, list[int]] = field(default_factory=dict)
     given: list[Article] = field(default_factory=list)  # the input articles, metadata included
+    _alone: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def event_of(self) -> dict[int, int]:
@@ -86,6 +87,14 @@ class Prepared:
         """Each sentence's content forms, for the near-duplicate test: as Kiwi read it in its
         article, or, once it is a bullet, as it reads alone (see :func:`_distinct_picks`)."""
         return [content_forms(s.morphemes) for s in self.sentences]
+
+    def read_alone(self, ids: Sequence[int]) -> list[frozenset[str]]:
+        """The content forms of these sentences as Kiwi reads each alone, on its own text (one
+        Kiwi call for those not read so far in this briefing)."""
+        new = [i for i in dict.fromkeys(ids) if i not in self._alone]
+        for i, morphemes in zip(new, tokenize([self.sentences[i].text for i in new])):
+            self._alone[i] = content_forms(morphemes)
+        return [self._alone[i] for i in ids]
 
     @property
     def removed(self) -> list[Removed]:
