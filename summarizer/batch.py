@@ -122,6 +122,8 @@ def iter_items(inputs: Sequence[str], per_file: bool, cwd: str | Path = ".") -> 
             yield from _jsonl_items(path, given.name)
         elif path.is_file():
             loose.append((given, path))
+        elif path.exists():  # a FIFO or device: never opened (a FIFO would wait for a writer)
+            raise UsageError(f"입력이 일반 파일이나 폴더가 아닙니다 (FIFO·장치 파일은 읽지 않습니다): {raw}")
         else:
             raise UsageError(f"입력을 찾을 수 없습니다: {raw}")
     if per_file:

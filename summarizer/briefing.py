@@ -1,11 +1,18 @@
 """The briefing data model shared by both engines, and its renderings (markdown, dict/JSON)."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 
 FORECAST_TAG = "[전망]"
+# Characters that make markup in CommonMark or GitHub markdown (emphasis, links, HTML, code,
+# strike-through, tables, headings) when text is inserted: each is escaped with a backslash.
+_MARKUP = re.compile(r"([\\`*_\[\]<>~|#])")
+# Line breaks and control characters: inserted text stays on its one line.
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 @dataclass(frozen=True)
@@ -145,27 +152,27 @@ class Briefing:
 
         Article numbers in tags are 1-based, as a reader counts them. A forecast no article reports
         as done starts with ``[전망]``; unsupported facts of a generated bullet are marked with
-        ``⚠ 확인 필요``.
+        ``⚠ 확인 필요``. What comes from the input (text, titles, outlets) is escaped and kept on its
+        line; only http and https URLs become links.
         """
         lines: list[str] = []
         for section in self.sections:
-            heading = " · ".join(x for x in (section.date, section.title) if x) or "주요 내용"
+            heading = " · ".join(_md(x) for x in (section.date, section.title) if x) or "주요 내용"
             lines.append(f"### {heading}")
             for bullet in section.bullets:
                 tags = "".join(f"[{a + 1}]" for a in bullet.articles)
-                line = f"- {FORECAST_TAG + ' ' if bullet.is_forecast else ''}{bullet.text} {tags}"
+                line = f"- {FORECAST_TAG + ' ' if bullet.is_forecast else ''}{_md(bullet.text)} {tags}"
                 if bullet.support > 1:
                     line += f" ({bullet.support}개 기사)"
                 if bullet.flags:
-                    line += f" ⚠ 확인 필요: {', '.join(bullet.flags)}"
+                    line += f" ⚠ 확인 필요: {', '.join(map(_md, bullet.flags))}"
                 lines.append(line)
             lines.append("")
         lines.append(self._footer())
         if show_removed and self.removed:
             lines += ["", f"<details><summary>정리 과정에서 제거된 부분 {len(self.removed)}건</summary>", ""]
             for r in self.removed:
-                snippet = r.text.replace("\n", " ")[:80]
-                lines.append(f"- [{r.article + 1}] {r.reason}: {snippet}")
+                lines.append(f"- [{r.article + 1}] {r.reason}: {_md(r.text[:80])}")
             lines.append("</details>")
         return "\n".join(lines).strip() + "\n"
 
@@ -179,9 +186,29 @@ class Briefing:
 
 
 def _source_line(info: ArticleInfo) -> str:
-    """``[1] 제목 (매체, 날짜)``, the title linked to the article's URL when it is known."""
-    title = info.title or "(제목 없음)"
-    if info.url:
-        title = f"[{title}]({info.url})"
-    about = ", ".join(x for x in (info.outlet, info.date) if x)
+    """``[1] 제목 (매체, 날짜)``, the title linked to the article's URL when it is an http(s) one."""
+    title = _md(info.title or "(제목 없음)")
+    target = _link_target(info.url)
+    if target:
+        title = f"[{title}]({target})"
+    about = ", ".join(_md(x) for x in (info.outlet, info.date) if x)
     return f"[{info.index + 1}] {title}" + (f" ({about})" if about else "")
+
+
+def _md(text: str) -> str:
+    """``text`` as literal markdown on one line: breaks and controls become a space, markup is escaped."""
+    return _MARKUP.sub(r"\\\1", _BREAKS.sub(" ", text))
+
+
+def _link_target(url: str | None) -> str | None:
+    """An http or https URL with everything that could end or break a markdown link
+    percent-encoded; None for any other URL (javascript:, data:, relative ...)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an invalid IPv6 host
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url.strip(), safe=":/?#@!$&*+,;=%")

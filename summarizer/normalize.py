@@ -1,8 +1,8 @@
 """One normalisation of every accepted article text, before any other step sees it.
 
 Pasted text arrives in many forms: Windows or old-Mac line endings, decomposed Hangul (macOS),
-zero-width characters, control bytes, broken surrogates from JSON escapes, HTML entities, or a
-whole HTML page. :func:`normalize_text` turns each into the plain text the rest of the pipeline
+zero-width characters and direction marks, control bytes, broken surrogates from JSON escapes,
+HTML entities, or a whole HTML page. :func:`normalize_text` turns each into the plain text the rest of the pipeline
 expects. Source offsets in a Briefing index this normalised text, so
 ``normalize_text(page)[s.start:s.end] == s.text``; for text that is already plain LF, NFC text
 without entities or markup it is the identity.
@@ -16,9 +16,10 @@ from html.parser import HTMLParser
 
 # Line separators other than LF (CR LF, lone CR, VT, FF, NEL, U+2028/U+2029) each become one LF.
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
-# Zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM used as ZWNBSP) carry no text; inside
-# a word they hide it from every rule ("수\u200b정" is not "수정"), so they are removed.
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Invisible characters carry no text; inside a word they hide it from every rule ("수\u200b정" is
+# not "수정"), so they are removed: zero-width ones (ZWSP, ZWNJ, ZWJ, word joiner, BOM used as
+# ZWNBSP), the soft hyphen, and direction marks (LRM, RLM, embeddings, overrides, isolates).
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 # Control characters other than LF and TAB (C0, DEL, C1: NUL and the like) are removed.
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 # Unpaired UTF-16 surrogates (what a JSON "\ud800" escape yields) cannot be encoded as UTF-8.
@@ -54,7 +55,7 @@ def normalize_text(text: str) -> str:
         text = html_to_text(text)  # entities are decoded by the parser, once
     elif "&" in text:
         text = _ENTITY.sub(lambda m: unescape(m.group(0)), text)
-    text = _ZERO_WIDTH.sub("", text)
+    text = _INVISIBLE.sub("", text)
     text = _CONTROLS.sub("", text)
     # NFC: decomposed Hangul jamo (U+1100..) compose into syllables (U+AC00..).
     return unicodedata.normalize("NFC", text)
@@ -115,3 +116,8 @@ def _escape_stray_brackets(page: str) -> str:
         return "<" if page.startswith("<!--", m.start()) and m.start() < last_close else "&lt;"
 
     return _STRAY_BRACKET.sub(escape, page)
+
+
+def one_line(text: str | None) -> str | None:
+    """Metadata (a headline, outlet or URL) as one normalised line, or None when nothing is left."""
+    return " ".join(normalize_text(text).split()) or None if text else None

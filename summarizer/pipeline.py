@@ -21,7 +21,7 @@ from .errors import InputError
 from .events import EventGroup, days_named, group_events, reference_date
 from .korean import content_forms, hangul_ratio, tokenize
 from .modality import modality, preview_forecasts, reporting_day, superseded
-from .normalize import normalize_text
+from .normalize import normalize_text, one_line
 from .textrank import centrality, near_duplicate, row, tfidf
 
 # What summarize() takes: one pasted string, or a list of texts, dicts or Articles (mixed freely).
@@ -33,6 +33,8 @@ ARTICLE_SEPARATOR = re.compile(r"(?:\r\n|\r|\n|^|(?<=[\r\n]))[ \t]*(?:-{3,}|={3,
 # a stray NUL in a short paste is removed by normalisation, not taken for binary data.
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 _MIN_BINARY_MARKS = 8
+# Control bytes of a file or bytes input that text does not hold (all C0 but TAB, LF, FF, CR, ESC).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 # Sentences at least this similar (TF-IDF cosine) to a bullet report the same fact: they become
 # its further sources instead of bullets of their own.
 SUPPORT_SIMILARITY = 0.35
@@ -138,10 +140,24 @@ class Prepared:
         ]
 
 
+def looks_binary(data: bytes) -> bool:
+    """Bytes that are no text file, judged before any decoding as text is (:func:`validate`):
+    control bytes (not TAB, LF, FF, CR, ESC) past Limits' default max_control_ratio, once there
+    are a few. Random bytes have about 11% of them. UTF-16 text (with its BOM) is left to the
+    decoder, which names the encoding."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    return controls >= _MIN_BINARY_MARKS and controls > Limits.max_control_ratio * len(data)
+
+
 def read_text_file(path: str | Path) -> str:
-    """A text file as UTF-8 (with or without BOM), falling back to CP949 (Korean Windows)."""
+    """A text file as UTF-8 (with or without BOM), falling back to CP949 (Korean Windows);
+    binary data (:func:`looks_binary`) is refused."""
     path = Path(path)
     data = path.read_bytes()
+    if looks_binary(data):
+        raise InputError(f"'{path.name}' 파일은 텍스트가 아닌 바이너리 데이터로 보입니다.")
     for encoding in ("utf-8-sig", "cp949"):
         try:
             return data.decode(encoding)
@@ -163,6 +179,8 @@ def _as_articles(articles: ArticlesInput) -> list[Article]:
     """The input as given: one string (bytes decoded as UTF-8, not yet split into articles), or
     a list of texts, dicts or Articles."""
     if isinstance(articles, bytes):
+        if looks_binary(articles):
+            raise InputError("입력이 텍스트가 아닌 바이너리 데이터로 보입니다.")
         try:
             articles = articles.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -177,8 +195,14 @@ def _as_articles(articles: ArticlesInput) -> list[Article]:
 
 
 def _normalized(article: Article) -> Article:
-    headline = normalize_text(article.headline).strip() or None if article.headline else None
-    return replace(article, text=normalize_text(article.text), headline=headline)
+    """The text normalised; headline, outlet and URL each one normalised line."""
+    return replace(
+        article,
+        text=normalize_text(article.text),
+        headline=one_line(article.headline),
+        outlet=one_line(article.outlet),
+        url=one_line(article.url),
+    )
 
 
 def validate(articles: ArticlesInput, limits: Limits) -> list[Article]:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 
 import pytest
 
@@ -78,3 +80,59 @@ def test_wrong_field_types_are_refused_in_korean(item, words: list[str]):
 def test_the_wrong_item_is_named_by_its_number():
     with pytest.raises(InputError, match="2번 기사"):
         summarize([HOUSING, {"text": HOUSING_2, "date": "지난주"}])
+
+
+# --- hostile metadata (issue 16): one clean line each, escaped markdown, http(s) links only -----
+
+HOSTILE = {
+    "text": HOUSING,
+    "headline": "청년 주택\n## 가짜 제목\x00 [클릭](javascript:alert(1)) *강조*",
+    "press": "가나\x00일보\r\n<script>alert(1)</script>",
+    "url": "http://x/)](javascript:alert(1))",
+    "date": "2024-03-05",
+}
+LINK = re.compile(r"(?<!\\)\]\(([^)\s]*)")  # where each markdown link goes (an escaped "\]" makes none)
+
+
+def _controls(text: str) -> list[str]:
+    return [c for c in text if unicodedata.category(c) == "Cc" and c != "\n"]
+
+
+def test_metadata_is_normalised_like_text():
+    info = summarize([HOSTILE, HOUSING_2]).articles[0]
+    for value in (info.title, info.outlet, info.url):
+        assert "\n" not in value and not _controls(value), repr(value)
+    assert info.title.startswith("청년 주택 ## 가짜 제목 [클릭]")
+    assert info.outlet == "가나일보 <script>alert(1)</script>"
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("http://x/)](javascript:alert(1))", True),  # http, with its ")" and "]" percent-encoded
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("data:text/html,<b>x</b>", False),
+        ("//example.com/a", False),
+        ("https://example.com/a b(c)", True),
+    ],
+)
+def test_markdown_escapes_what_it_inserts_and_links_only_http(url, linked):
+    briefing = summarize([{**HOSTILE, "url": url}, HOUSING_2])
+    markdown = briefing.to_markdown(show_removed=True)
+    assert not _controls(markdown)
+    headings = [line for line in markdown.splitlines() if line.startswith("#")]
+    assert len(headings) == len(briefing.sections) and "가짜 제목" not in "".join(headings[1:])
+    assert "<script" not in markdown.replace("\\<", "") and "*강조*" not in markdown  # escaped: "\\<", "\\*"
+    targets = LINK.findall(markdown)
+    assert all(t.startswith(("http://", "https://")) for t in targets), targets
+    assert len(targets) == (1 if linked else 0), targets
+
+
+def test_the_demo_page_shows_hostile_metadata_as_text():
+    from demo.render import briefing_html
+
+    page = briefing_html(summarize([HOSTILE, HOUSING_2]), 1.0)
+    assert not _controls(page) and "<script" not in page
+    assert all(h.startswith(("http://", "https://")) for h in re.findall(r'href="([^"]*)"', page))
+    assert "청년 주택 ## 가짜 제목" in page

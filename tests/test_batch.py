@@ -185,3 +185,17 @@ def test_non_string_article_elements_become_that_items_error_record(tmp_path: Pa
     assert main(["summarize", str(source), "--out", str(out)]) == 1
     [record] = read_records(out)
     assert record["error"]["type"] == "InputError" and record["error"]["message"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_fifo_or_device_as_input_is_refused_without_reading_it(kind, tmp_path: Path, capsys):
+    """Named as such, not "input not found"; a FIFO is never opened (that would wait for a writer)."""
+    target = "/dev/zero"
+    if kind == "fifo":
+        target = str(tmp_path / "pipe.txt")
+        os.mkfifo(target)
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", target, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "일반 파일이나 폴더가 아닙니다" in err and "찾을 수 없습니다" not in err and "Traceback" not in err
+    assert not out.exists() or not out.read_bytes()

@@ -239,3 +239,30 @@ def test_one_stray_character_in_a_short_paste_is_removed_not_taken_for_binary(st
     text = f"삼성전자가 새 반도체 공장을{stray} 착공했다. 투자 규모는 20조 원이다."
     briefing = summarize(text)
     assert [b.text for b in briefing.bullets] == ["삼성전자가 새 반도체 공장을 착공했다.", "투자 규모는 20조 원이다."]
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    ["\u00ad", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"],
+)
+def test_soft_hyphen_and_direction_marks_are_removed(invisible):
+    """Soft hyphen, LRM/RLM, embeddings, overrides and isolates carry no text (issue 16)."""
+    assert normalize_text(f"수{invisible}정 기{invisible}자 4{invisible}일") == "수정 기자 4일"
+
+
+def test_direction_marks_do_not_change_the_briefing(seed_articles, seed_briefing):
+    marked = [p.replace("수정", "수\u00ad정").replace("기자", "기\u200e자").replace("일 ", "\u202a일\u202c ") for p in seed_articles]
+    assert outline(summarize(marked)) == outline(seed_briefing)
+
+
+@pytest.mark.parametrize("size", [1_000, 100_000])
+def test_random_bytes_are_called_binary(tmp_path, size):
+    """Random bytes, uploaded or given, are binary data, not "not Korean" and never a briefing."""
+    for seed in range(20):
+        data = random.Random(seed).randbytes(size)
+        with pytest.raises(InputError, match="바이너리"):
+            summarize(data)
+        path = tmp_path / "upload.txt"
+        path.write_bytes(data)
+        with pytest.raises(InputError, match="바이너리"):
+            read_text_file(path)
