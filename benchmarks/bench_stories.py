@@ -2,7 +2,7 @@
 
     python benchmarks/bench_stories.py [FEED.jsonl] [--limit N] [--copies 10]
 
-Prints, in one run:
+Prints, in one run (wall and CPU seconds; on a shared machine the CPU ratio is the steadier one):
   * Kiwi's own analysis of the texts the grouping reads (headlines and the first 1,500 characters
     of each body, one ``list(kiwi.tokenize(...))`` call): the floor;
   * the whole grouping of the same articles (Kiwi through summarizer.korean, story terms, the
@@ -47,14 +47,31 @@ def copies(docs: list[stories.StoryDoc], n: int) -> list[stories.StoryDoc]:
 
 def memory(docs: list[stories.StoryDoc]) -> tuple[float, float, int]:
     """Peak and held MiB of one grouping pass, and the size of its saved state in characters."""
+    order = stories.reading_order([d.day for d in docs])  # the input's order, not the grouper's memory
     gc.collect()
     tracemalloc.start()
     grouper = stories.StoryGrouper()
-    for i in stories.reading_order([d.day for d in docs]):
+    for i in order:
         grouper.add(docs[i])
     held, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak / 2**20, held / 2**20, len(json.dumps(grouper.to_state()))
+
+
+def timed(run) -> tuple[float, float]:
+    """Wall and CPU seconds of ``run()`` (CPU time of this process, all its threads: less moved by
+    other work on a shared machine)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def print_memory(docs: list[stories.StoryDoc], n: int) -> None:
+    once, many = memory(docs), memory(copies(docs, n))
+    print(f"memory of the online pass (tracemalloc): {len(docs)} articles: peak {once[0]:.1f} MiB, "
+          f"held {once[1]:.1f} MiB, state {once[2] / 1e6:.1f} M characters")
+    print(f"{len(docs) * n} articles: peak {many[0]:.1f} MiB, held {many[1]:.1f} MiB, "
+          f"state {many[2] / 1e6:.1f} M characters  (peak ratio {many[0] / once[0]:.2f}x)")
 
 
 def main() -> None:
@@ -62,33 +79,28 @@ def main() -> None:
     parser.add_argument("feed", nargs="?", default=str(FEED))
     parser.add_argument("--limit", type=int, help="only the first N articles")
     parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--memory-only", action="store_true", help="skip the Kiwi floor and the timings")
     args = parser.parse_args()
     articles = evaluate_stories.load_feed(args.feed)[: args.limit]
     texts = [a.headline for a in articles] + [a.text[: stories.BODY_CHARS] for a in articles]
     korean.warm_up()
+    if args.memory_only:
+        print_memory(evaluate_stories.story_docs(articles), args.copies)
+        return
+    floor = timed(lambda: list(korean.kiwi().tokenize(texts)))
+    docs: list[stories.StoryDoc] = []
+    analysed = timed(lambda: docs.extend(evaluate_stories.story_docs(articles)))
+    grouped = timed(lambda: evaluate_stories.online(docs))
+    total = (analysed[0] + grouped[0], analysed[1] + grouped[1])
+    print(f"{len(articles)} articles, {sum(map(len, texts)):,} characters read; seconds as wall / CPU of this process")
+    print(f"Kiwi alone (floor):             {floor[0]:7.1f} / {floor[1]:7.1f} s")
+    print(f"grouping, all of it:            {total[0]:7.1f} / {total[1]:7.1f} s  = {total[0] / floor[0]:.2f}x / "
+          f"{total[1] / floor[1]:.2f}x Kiwi (target <= 1.3)")
+    print(f"  of which Kiwi + story terms:  {analysed[0]:7.1f} / {analysed[1]:7.1f} s")
+    print(f"  of which the online pass:     {grouped[0]:7.1f} / {grouped[1]:7.1f} s  "
+          f"({len(articles) / grouped[0]:,.0f} articles/s)")
 
-    start = time.perf_counter()
-    list(korean.kiwi().tokenize(texts))
-    floor = time.perf_counter() - start
-    start = time.perf_counter()
-    docs = evaluate_stories.story_docs(articles)
-    analysed = time.perf_counter() - start
-    start = time.perf_counter()
-    evaluate_stories.online(docs)
-    grouped = time.perf_counter() - start
-    total = analysed + grouped
-    print(f"{len(articles)} articles, {sum(map(len, texts)):,} characters read")
-    print(f"Kiwi alone (floor):                 {floor:7.1f} s")
-    print(f"grouping, all of it:                {total:7.1f} s  = {total / floor:.2f}x Kiwi (target <= 1.3)")
-    print(f"  of which Kiwi + story terms:      {analysed:7.1f} s")
-    print(f"  of which the online pass:         {grouped:7.1f} s  ({len(articles) / grouped:,.0f} articles/s)")
-
-    once = memory(docs)
-    many = memory(copies(docs, args.copies))
-    print(f"memory of the online pass (tracemalloc): {len(docs)} articles: peak {once[0]:.1f} MiB, "
-          f"held {once[1]:.1f} MiB, state {once[2] / 1e6:.1f} M characters")
-    print(f"{len(docs) * args.copies} articles: peak {many[0]:.1f} MiB, held {many[1]:.1f} MiB, "
-          f"state {many[2] / 1e6:.1f} M characters  (peak ratio {many[0] / once[0]:.2f}x)")
+    print_memory(docs, args.copies)
 
 
 if __name__ == "__main__":

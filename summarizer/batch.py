@@ -45,6 +45,7 @@ class Item:
     id: str
     articles: Any = None
     error: tuple[str, str] | None = None  # (error type, message)
+    meta: dict | None = None  # fields copied into the record as given (e.g. a story's title and dates)
 
 
 def _error_item(item_id: str, exc: Exception) -> Item:
@@ -89,16 +90,24 @@ def _jsonl_items(path: Path, name: str) -> Iterator[Item]:
             except json.JSONDecodeError as exc:
                 yield Item(fallback_id, error=("InputError", f"JSON 줄이 아닙니다 ({exc.msg})"))
                 continue
-            if not isinstance(data, dict) or "articles" not in data:
-                yield Item(fallback_id, error=("InputError", '"articles" 항목이 없습니다'))
-                continue
-            raw_id = data.get("id")
+            raw_id = data.get("id") if isinstance(data, dict) else None
             if raw_id is not None and (not isinstance(raw_id, (str, int)) or isinstance(raw_id, bool)):
                 yield Item(fallback_id, error=("InputError", '"id"는 문자열 또는 정수여야 합니다'))
                 continue
-            # The articles go to summarize() as given: a list of pages (or article objects), or
-            # one string that it splits at separator lines; what it cannot take is an InputError.
-            yield Item(fallback_id if raw_id is None else str(raw_id), data["articles"])
+            item_id = fallback_id if raw_id is None else str(raw_id)
+            meta = data.get("meta") if isinstance(data, dict) and isinstance(data.get("meta"), dict) else None
+            if isinstance(data, dict) and _is_error(data.get("error")):  # an item the step before could not make
+                yield Item(item_id, error=(data["error"]["type"], data["error"]["message"]), meta=meta)
+            elif not isinstance(data, dict) or "articles" not in data:
+                yield Item(fallback_id, error=("InputError", '"articles" 항목이 없습니다'))
+            else:
+                # The articles go to summarize() as given: a list of pages (or article objects), or
+                # one string that it splits at separator lines; what it cannot take is an InputError.
+                yield Item(item_id, data["articles"], meta=meta)
+
+
+def _is_error(value: object) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("type"), str) and isinstance(value.get("message"), str)
 
 
 def iter_items(inputs: Sequence[str], per_file: bool, cwd: str | Path = ".") -> Iterator[Item]:
@@ -148,21 +157,26 @@ def item_ids(inputs: Sequence[str], per_file: bool) -> list[str]:
 # ---------------------------------------------------------------- records
 
 
+RECORD_KEYS = ("id", "ok", "briefing", "error")
+
+
 def run_item(item: Item, method: str, max_chars: int, kobart=None) -> dict:
-    """The output record of one item: its briefing, or the error that stopped it."""
+    """The output record of one item: its briefing, or the error that stopped it (with the item's
+    ``meta`` fields between ``ok`` and the briefing)."""
     from summarizer import summarize
 
+    meta = {k: v for k, v in (item.meta or {}).items() if k not in RECORD_KEYS}
     if item.error is not None:
         kind, message = item.error
-        return {"id": item.id, "ok": False, "error": {"type": kind, "message": message}}
+        return {"id": item.id, "ok": False, **meta, "error": {"type": kind, "message": message}}
     try:
         briefing = summarize(item.articles, method=method, max_chars=max_chars, kobart=kobart)
     except Exception as exc:  # noqa: BLE001 - one failing item must not stop the batch
         if not isinstance(exc, (SummarizerError, OSError)):
             # An unexpected failure is a bug: keep its traceback for the report.
             traceback.print_exc(file=sys.stderr)
-        return {"id": item.id, "ok": False, "error": {"type": type(exc).__name__, "message": str(exc)}}
-    return {"id": item.id, "ok": True, "briefing": briefing.to_dict()}
+        return {"id": item.id, "ok": False, **meta, "error": {"type": type(exc).__name__, "message": str(exc)}}
+    return {"id": item.id, "ok": True, **meta, "briefing": briefing.to_dict()}
 
 
 def escape_surrogates(text: str) -> str:

@@ -3,6 +3,8 @@
     ko-brief summarize INPUT... [--per-file] [--method textrank|kobart] [--max-chars N]
                                [--out FILE.jsonl] [--markdown FILE.md | --format markdown|json]
                                [--workers N] [--ray | --ray-address ADDR]
+    ko-brief stories FEED... --out STORIES.jsonl [--markdown DIGEST.md] [--state DIR]
+                            [--method ...] [--max-chars N] [--workers N] [--ray | --ray-address ADDR]
     ko-brief evaluate DATA.jsonl [--sentences 3]
     ko-brief evaluate-clusters CLUSTERS.jsonl [--limit N] [--show-junk]
     ko-brief evaluate-stories FEED.jsonl [--show N] [--day-by-day] [--threshold T]
@@ -55,6 +57,22 @@ def cmd_summarize(args: argparse.Namespace) -> int:
             f"Ray 백엔드에 필요한 패키지 {exc.name}가 없습니다. 설치: pip install 'ko-news-brief[ray]'"
         ) from exc
     return batch.run_batch(options, ray_backend.RayBackend(address=address, workers=args.workers))
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    """Group the feed into stories and brief each one as a batch item (summarizer.story_run)."""
+    from summarizer import story_run
+
+    check_options(args.method, args.max_chars)
+    require_engine(args.method)
+
+    def brief(items: str) -> int:
+        return cmd_summarize(argparse.Namespace(**{
+            **vars(args), "inputs": [items], "per_file": False, "markdown": None, "format": "json",
+            "show_removed": False,
+        }))
+
+    return story_run.run(args.inputs, args.out, args.state, args.markdown, brief)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -145,6 +163,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="이 머신의 작업자 프로세스 N개로 나눠 처리 (기본 1: 이 프로세스). "
                         "--ray/--ray-address와 함께 쓰면 Ray 작업자(액터) 수 (기본: 클러스터의 CPU 수)")
     s.set_defaults(handler=cmd_summarize)
+
+    t = commands.add_parser("stories", help="기사 피드를 이야기별로 묶고 이야기마다 브리핑을 만듭니다")
+    t.add_argument("inputs", nargs="+", metavar="FEED",
+                   help="기사 한 줄에 하나인 .jsonl/.csv (text와 id, headline, outlet/press, date, url), 또는 .txt 폴더")
+    t.add_argument("--out", required=True, metavar="STORIES.jsonl",
+                   help="이야기마다 한 줄 (id, 제목, 날짜, 매체, 기사 id·URL, 브리핑); 다시 실행하면 이어서 처리")
+    t.add_argument("--markdown", metavar="DIGEST.md", help="순위대로 이야기와 브리핑을 마크다운 파일로 저장")
+    t.add_argument("--state", metavar="DIR",
+                   help="묶음 상태를 저장·불러오는 폴더: 다음 피드의 기사가 오늘의 이야기에 같은 id로 이어짐")
+    t.add_argument("--method", choices=("textrank", "kobart"), default="textrank", help="요약 엔진 (기본 textrank)")
+    t.add_argument("--max-chars", type=int, default=800, help="이야기마다 브리핑 최대 글자 수 (기본 800)")
+    t.add_argument("--retry-failed", action="store_true", help="--out 파일의 실패 항목을 다시 처리")
+    t.add_argument("--ray", action="store_true", help="로컬 Ray로 브리핑을 나눠 처리 (summarize와 같음)")
+    t.add_argument("--ray-address", metavar="ADDR", help="이미 떠 있는 Ray 클러스터 주소")
+    t.add_argument("--workers", type=int, metavar="N", help="브리핑 작업자 수 (summarize의 --workers와 같음)")
+    t.set_defaults(handler=cmd_stories)
 
     e = commands.add_parser("evaluate", help="형태소 ROUGE로 요약 품질을 평가합니다")
     e.add_argument("data", metavar="DATA.jsonl", help="ko-news-dev.jsonl 형식의 평가 데이터")

@@ -135,6 +135,15 @@ def tokenize(texts: Sequence[str]) -> list[tuple[Morpheme, ...]]:
         return [_morphemes(tokens) for tokens in kiwi().tokenize(list(texts))]
 
 
+def kiwi_tokens(texts: Sequence[str]) -> list[list]:
+    """Kiwi's own tokens of each text (``form``, ``tag``, ``start``, ``len``), all texts in one
+    call: cheaper than :func:`tokenize` where only a few tokens are kept."""
+    if not texts:
+        return []
+    with _lock:
+        return list(kiwi().tokenize(list(texts)))
+
+
 def content_terms(morphemes: Sequence[Morpheme]) -> list[str]:
     """Content morphemes as ``form/tag`` terms (verbs marked so 가다/VV differs from 가/NNG)."""
     return [f"{m.form}/{m.tag}" for m in morphemes if m.tag in CONTENT_TAGS]

@@ -46,12 +46,12 @@ EXECUTOR_OBJECT_STORE = 64 * 1024**2  # blocks in flight at once, so the read ca
 
 def _item_json(item: Item) -> str:
     """An item as ASCII JSON (lone surrogates escaped), the form it travels in between nodes."""
-    return json.dumps({"id": item.id, "articles": item.articles, "error": item.error})
+    return json.dumps({"id": item.id, "articles": item.articles, "error": item.error, "meta": item.meta})
 
 
 def _item_of(text: str) -> Item:
     data = json.loads(text)
-    return Item(data["id"], data["articles"], tuple(data["error"]) if data["error"] else None)
+    return Item(data["id"], data["articles"], tuple(data["error"]) if data["error"] else None, data["meta"])
 
 
 class ItemSource(Datasource):

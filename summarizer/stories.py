@@ -38,7 +38,8 @@ VIEWS = 2  # an article's vectors: headline terms, body terms
 
 def story_terms(morphemes) -> list[str]:
     """The terms of a text that count for story identity: forms of its nouns, foreign words and
-    numbers (``summarizer.korean.Morpheme`` tuples), lower-cased, in text order."""
+    numbers, lower-cased, in text order (from ``summarizer.korean.Morpheme`` tuples or Kiwi's own
+    tokens: anything with ``form`` and ``tag``)."""
     return [m.form.lower() for m in morphemes if m.tag in STORY_TAGS]
 
 
@@ -66,11 +67,11 @@ def story_docs(articles: Sequence[Article], keys: Sequence[str] | None = None) -
     from summarizer import korean
 
     texts = [a.headline or "" for a in articles] + [a.text[:BODY_CHARS] for a in articles]
-    morphemes = korean.tokenize(texts)
+    morphemes = korean.kiwi_tokens(texts)
     n = len(articles)
     return [
         StoryDoc(str(i) if keys is None else keys[i], tuple(story_terms(morphemes[i])),
-                 tuple(story_terms(morphemes[n + i])), _day(a.date) if isinstance(a.date, str) else a.date,
+                 tuple(story_terms(morphemes[n + i])), day_of(a.date),
                  a.outlet, a.url, text_fingerprint(a.text))
         for i, a in enumerate(articles)
     ]
@@ -308,13 +309,13 @@ class StoryGrouper:
         if state.get("version") != STATE_VERSION:
             raise ValueError(f"이야기 묶음 상태의 버전이 다릅니다: {state.get('version')!r} (지원: {STATE_VERSION})")
         grouper = cls(**state["params"])
-        grouper._clock = _day(state["clock"])
+        grouper._clock = day_of(state["clock"])
         grouper._next = state["next"]
         grouper._n_docs = state["n_docs"]
         grouper._vocab = {term: i for i, term in enumerate(state["vocab"])}
         grouper._df = list(state["df"])
         grouper._stories = {
-            sid: _Story(sid, _day(first), _day(last), _day(touched), list(sizes))
+            sid: _Story(sid, day_of(first), day_of(last), day_of(touched), list(sizes))
             for sid, first, last, touched, sizes in state["stories"]
         }
         grouper._rows = [
@@ -332,8 +333,9 @@ def _iso(day: datetime.date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _day(value: str | None) -> datetime.date | None:
-    return None if value is None else datetime.date.fromisoformat(value)
+def day_of(value: str | datetime.date | None) -> datetime.date | None:
+    """A date from an ISO ``YYYY-MM-DD`` string (as :class:`Article` keeps it) or a date."""
+    return datetime.date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def reading_order(days: Sequence[datetime.date | None]) -> list[int]:
