@@ -5,7 +5,7 @@ import re
 from collections.abc import Sequence
 from html import escape
 
-from summarizer.briefing import ArticleInfo, Briefing, Bullet, Event
+from summarizer.briefing import UNDATED, ArticleInfo, Briefing, Bullet, Event, section_heading
 
 _SNIPPET_CHARS = 160
 
@@ -17,6 +17,7 @@ CSS = """
   padding: 1px 10px; font-size: 13px; }
 .brief-event { margin: 0 0 14px; }
 .brief-event h3 { font-size: 16px; margin: 6px 0; }
+.brief-event h4.brief-day { font-size: 14px; margin: 8px 0 4px; opacity: 0.85; }
 .brief-event ul { margin: 0; padding-left: 18px; }
 .bullet { margin: 0 0 8px; }
 .bullet-text { margin: 0; }
@@ -57,7 +58,7 @@ def briefing_html(briefing: Briefing, elapsed: float) -> str:
         f'<span class="chip length">길이 {briefing.length:,} / {briefing.max_chars:,}자</span>',
         f'<span class="chip time" title="{escape(stages)}">시간 {elapsed:.2f}초</span>',
         (
-            f'<span class="chip count">사건 {len(briefing.sections)}개 · 문장 {len(bullets)}개 · '
+            f'<span class="chip count">이야기 {len(briefing.sections)}개 · 문장 {len(bullets)}개 · '
             f"기사 {len(briefing.articles)}건</span>"
         ),
         "</div>",
@@ -72,9 +73,13 @@ def briefing_html(briefing: Briefing, elapsed: float) -> str:
 
 
 def _event_html(section: Event, titles: dict[int, str | None]) -> str:
-    heading = " · ".join(x for x in (section.date, section.title) if x) or "주요 내용"
-    items = "".join(_bullet_html(b, titles) for b in section.bullets)
-    return f'<section class="brief-event"><h3>{escape(heading)}</h3><ul>{items}</ul></section>'
+    """A story: its heading, then its bullets, under a date heading per day when it spans days."""
+    parts = [f'<section class="brief-event"><h3>{escape(section_heading(section))}</h3>']
+    for day, bullets in section.days:
+        if section.is_timeline:
+            parts.append(f'<h4 class="brief-day">{escape(day or UNDATED)}</h4>')
+        parts.append(f"<ul>{''.join(_bullet_html(b, titles) for b in bullets)}</ul>")
+    return "".join(parts) + "</section>"
 
 
 def _bullet_html(bullet: Bullet, titles: dict[int, str | None]) -> str:

@@ -18,8 +18,10 @@ import re
 import threading
 import unicodedata
 import warnings
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +30,7 @@ from summarizer.briefing import Bullet, Event, Source
 from summarizer import ct2
 from summarizer.checkpoints import config_token_ids, locate, pick_token_ids
 from summarizer.errors import ModelUnavailableError
+from summarizer.events import EventGroup
 from summarizer.korean import FACT_TAGS, Morpheme, tokenize
 
 # Morphemes that continue a number into a checkable quantity: 5000+억, 21+일, 3+개, 3.5+%.
@@ -549,7 +552,8 @@ def make_bullets(
 
 
 def generate_events(prepared: Any, max_chars: int, options: KobartOptions | None = None) -> list[Event]:
-    """The KoBART briefing sections of a summarizer.pipeline.Prepared: one bullet per event.
+    """The KoBART briefing sections of a summarizer.pipeline.Prepared: one section per story,
+    one bullet per event of it (an event read only from its story's sentences), dated.
 
     The heaviest events (at most ``options.max_events``, and about one per 80 characters of
     budget) are summarized in one batch; bullets that do not fit ``max_chars`` are left out.
@@ -559,12 +563,11 @@ def generate_events(prepared: Any, max_chars: int, options: KobartOptions | None
     engine = load_engine(options)
     events = prepared.events
     if not events:  # no sentence long enough to group: read the most central sentences
-        from summarizer.events import EventGroup
-
         order = sorted(range(len(prepared.sentences)), key=lambda i: -prepared.scores[i])
-        events = [EventGroup(order, None, None, 1.0)] if order else []
+        events = [EventGroup(order, None, 1.0)] if order else []
     if not events:
         return []
+    events = _within_stories(prepared, events)
     count = min(options.max_events, max(1, max_chars // MIN_BULLET_CHARS))
     chosen = sorted(sorted(range(len(events)), key=lambda k: -events[k].weight)[:count])
     if len(chosen) < len(events):
@@ -575,7 +578,7 @@ def generate_events(prepared: Any, max_chars: int, options: KobartOptions | None
     for k, group, summary in zip(chosen, groups, summaries):
         if summary.used < len(group):
             prepared.notes.append(
-                f"KoBART: '{events[k].title or '사건'}'의 문장 {len(group)}개 중 중심 문장 "
+                f"KoBART: '{_title(prepared, group[0].id) or '사건'}'의 문장 {len(group)}개 중 중심 문장 "
                 f"{summary.used}개만 읽었습니다 (KobartOptions.event_tokens)."
             )
     kept = fit_to_budget([s.text for s in summaries], weights, max_chars)
@@ -588,4 +591,42 @@ def generate_events(prepared: Any, max_chars: int, options: KobartOptions | None
         [groups[i][: summaries[i].used] for i, _ in kept],
         [weights[i] for i, _ in kept],
     )
-    return [Event(events[chosen[i]].title, events[chosen[i]].date, [b]) for (i, _), b in zip(kept, bullets)]
+    return _story_sections(prepared, [groups[i][0].id for i, _ in kept], [events[chosen[i]] for i, _ in kept], bullets)
+
+
+def _within_stories(prepared: Any, events: Sequence[EventGroup]) -> list[EventGroup]:
+    """Each event cut to the sentences of one story (the story most of its weight belongs to), so
+    that a bullet never mixes stories; events left empty go."""
+    out = []
+    for event in events:
+        weight: dict[int, float] = {}
+        for i in event.sentence_ids:
+            weight[prepared.story_of(i)] = weight.get(prepared.story_of(i), 0.0) + float(prepared.scores[i])
+        story = max(weight, key=lambda k: (weight[k], -k), default=0)
+        ids = [i for i in event.sentence_ids if prepared.story_of(i) == story]
+        if ids:
+            out.append(EventGroup(ids, event.date, event.weight))
+    return out
+
+
+def _title(prepared: Any, sentence_id: int) -> str | None:
+    return prepared.titles[prepared.story_of(sentence_id)] if prepared.titles else None
+
+
+def _story_sections(
+    prepared: Any, heads: Sequence[int], events: Sequence[EventGroup], bullets: Sequence[Bullet]
+) -> list[Event]:
+    """One section per story, one bullet per event in it, dated by the day most of the event's
+    sentences belong to (the earliest among equals), oldest first, the events' order within a day."""
+    by_story: dict[int, list[tuple[date | None, int, Bullet]]] = {}
+    for k, (head, event, bullet) in enumerate(zip(heads, events, bullets)):
+        days = Counter(d for i in event.sentence_ids if prepared.days and (d := prepared.days[i]))
+        day = min(days, key=lambda d: (-days[d], d)) if days else None
+        bullet.date = day.isoformat() if day else None
+        by_story.setdefault(prepared.story_of(head), []).append((day, k, bullet))
+    sections = []
+    for story in prepared.story_order(set(by_story)):
+        mine = sorted(by_story[story], key=lambda x: (x[0] is None, x[0] or date.min, x[1]))
+        first = next((b.date for _, _, b in mine if b.date), None)
+        sections.append(Event(_title(prepared, heads[mine[0][1]]), first, [b for _, _, b in mine]))
+    return sections

@@ -13,6 +13,7 @@ FORECAST_TAG = "[전망]"
 _MARKUP = re.compile(r"([\\`*_\[\]<>~|#])")
 # Line breaks and control characters: inserted text stays on its one line.
 _BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+UNDATED = "날짜 미상"  # the date heading of bullets whose day the articles do not tell
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ class Bullet:
     ``support`` counts the distinct articles that report it; ``flags`` lists the numbers, dates or
     names of a generated bullet that its sources do not support (always empty for TextRank).
     ``modality`` is ``"reported"`` (done, happening, said) or ``"forecast"`` (planned or predicted,
-    and no article reports it as done): shown with a "전망" tag.
+    and no article reports it as done): shown with a "전망" tag. ``date`` is the day the bullet
+    belongs to on its story's timeline (ISO, YYYY-MM-DD), where the articles let us tell.
     """
 
     text: str
@@ -52,6 +54,7 @@ class Bullet:
     score: float
     flags: list[str] = field(default_factory=list)
     modality: str = "reported"
+    date: str | None = None
 
     @property
     def is_forecast(self) -> bool:
@@ -65,11 +68,28 @@ class Bullet:
 
 @dataclass
 class Event:
-    """A section of the briefing: one happening, reported by one or more articles."""
+    """A section of the briefing: one story, reported by one or more articles. Its bullets are in
+    timeline order: by ``Bullet.date``, oldest first (undated ones last), each day in reading order."""
 
     title: str | None
-    date: str | None  # ISO date (YYYY-MM-DD) where the articles let us resolve it
+    date: str | None  # ISO date (YYYY-MM-DD) of its first day, where the articles let us resolve it
     bullets: list[Bullet]
+
+    @property
+    def days(self) -> list[tuple[str | None, list[Bullet]]]:
+        """The bullets by day, in order: one entry per run of bullets with the same date."""
+        out: list[tuple[str | None, list[Bullet]]] = []
+        for bullet in self.bullets:
+            if out and out[-1][0] == bullet.date:
+                out[-1][1].append(bullet)
+            else:
+                out.append((bullet.date, [bullet]))
+        return out
+
+    @property
+    def is_timeline(self) -> bool:
+        """Whether the section's bullets fall on several days (shown under date headings)."""
+        return len({b.date for b in self.bullets}) > 1
 
 
 @dataclass
@@ -131,6 +151,7 @@ class Briefing:
                         score=b["score"],
                         flags=list(b.get("flags", [])),
                         modality=b.get("modality", "reported"),
+                        date=b.get("date"),
                     )
                     for b in s["bullets"]
                 ],
@@ -148,7 +169,8 @@ class Briefing:
         )
 
     def to_markdown(self, show_removed: bool = False) -> str:
-        """Readable markdown: one heading per event, bullets with source tags like ``[1][3]``.
+        """Readable markdown: one heading per story, bullets with source tags like ``[1][3]``; a
+        story told over several days has a date heading for each day (``#### 2025-02-04``).
 
         Article numbers in tags are 1-based, as a reader counts them. A forecast no article reports
         as done starts with ``[전망]``; unsupported facts of a generated bullet are marked with
@@ -157,16 +179,12 @@ class Briefing:
         """
         lines: list[str] = []
         for section in self.sections:
-            heading = " · ".join(_md(x) for x in (section.date, section.title) if x) or "주요 내용"
-            lines.append(f"### {heading}")
-            for bullet in section.bullets:
-                tags = "".join(f"[{a + 1}]" for a in bullet.articles)
-                line = f"- {FORECAST_TAG + ' ' if bullet.is_forecast else ''}{_md(bullet.text)} {tags}"
-                if bullet.support > 1:
-                    line += f" ({bullet.support}개 기사)"
-                if bullet.flags:
-                    line += f" ⚠ 확인 필요: {', '.join(map(_md, bullet.flags))}"
-                lines.append(line)
+            lines.append(f"### {_md(section_heading(section))}")
+            for day, bullets in section.days:
+                if section.is_timeline:
+                    lines.append(f"#### {day or UNDATED}")
+                for bullet in bullets:
+                    lines.append(_bullet_line(bullet))
             lines.append("")
         lines.append(self._footer())
         if show_removed and self.removed:
@@ -183,6 +201,22 @@ class Briefing:
             f"_{self.method} · {self.length}/{self.max_chars}자 · {total:.2f}초 · "
             f"기사 {len(self.articles)}건_\n\n출처: {sources}"
         )
+
+
+def section_heading(section: Event) -> str:
+    """A section's heading: its date (unless it has date headings of its own) and title."""
+    day = None if section.is_timeline else section.date
+    return " · ".join(x for x in (day, section.title) if x) or "주요 내용"
+
+
+def _bullet_line(bullet: Bullet) -> str:
+    tags = "".join(f"[{a + 1}]" for a in bullet.articles)
+    line = f"- {FORECAST_TAG + ' ' if bullet.is_forecast else ''}{_md(bullet.text)} {tags}"
+    if bullet.support > 1:
+        line += f" ({bullet.support}개 기사)"
+    if bullet.flags:
+        line += f" ⚠ 확인 필요: {', '.join(map(_md, bullet.flags))}"
+    return line
 
 
 def _source_line(info: ArticleInfo) -> str:

@@ -6,7 +6,7 @@
     ko-brief stories FEED... --out STORIES.jsonl [--markdown DIGEST.md] [--state DIR]
                             [--method ...] [--max-chars N] [--workers N] [--ray | --ray-address ADDR]
     ko-brief evaluate DATA.jsonl [--sentences 3]
-    ko-brief evaluate-clusters CLUSTERS.jsonl [--limit N] [--show-junk]
+    ko-brief evaluate-clusters CLUSTERS.jsonl [--limit N] [--max-chars N] [--mixes N] [--show-junk]
     ko-brief evaluate-stories FEED.jsonl [--show N] [--day-by-day] [--threshold T]
     ko-brief fetch ... / ko-brief finetune ...   (summarizer.checkpoints / summarizer.finetune)
 
@@ -93,15 +93,30 @@ def cmd_evaluate_clusters(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit은 1 이상이어야 합니다.")
+    if args.mixes is not None and args.mixes < 1:
+        raise UsageError("--mixes는 1 이상이어야 합니다.")
     check_options("textrank", args.max_chars)
-    clusters = evaluate.load_clusters(args.data)[: args.limit]
-    rows, junk = evaluate.evaluate_clusters(clusters, args.max_chars, with_textrankr=not args.no_textrankr)
+    every = evaluate.load_clusters(args.data)
+    clusters = every[: args.limit]
+    rows, junk, reading = evaluate.evaluate_clusters(clusters, args.max_chars, with_textrankr=not args.no_textrankr)
     print(
         f"여러 매체 클러스터 평가: {args.data} (클러스터 {len(clusters)}개, 불릿 예산 {args.max_chars}자)\n"
         "브리핑에는 기사 본문과 매체·날짜·URL을, 비교 시스템에는 본문만 주고, 편집자 제목은 주지 않습니다(제목이 참조입니다).\n"
         "Lead 대비: 클러스터마다 포함률에서 Lead의 포함률을 뺀 값의 평균과 부트스트랩 95% 신뢰구간, 이김/짐은 클러스터 수입니다.\n"
     )
     print(evaluate.format_cluster_table(rows), end="")
+    print(
+        "\n한 이야기(클러스터)의 브리핑이 한 이야기로 읽히는지: 섹션 수, 불릿 1개짜리 섹션, 키워드 나열 제목, "
+        "앞 문장이나 소개되지 않은 인물에 기대는 불릿(summarizer/standalone.py의 규칙)\n"
+    )
+    print(evaluate.format_story_table(reading), end="")
+    if args.mixes:
+        mixes = evaluate.mixes_of(every, args.mixes)
+        print(
+            f"\n서로 다른 달의 클러스터 4개를 섞어 붙여 넣은 묶음 {args.mixes}개 (고정 시드, 전체 {len(every)}개 클러스터에서): "
+            "이야기마다 섹션 하나인지, 섹션마다 한 이야기인지(순도: 섹션의 다수 이야기에 속한 불릿의 비율)\n"
+        )
+        print(evaluate.format_mix_table(evaluate.mix_reading(mixes, args.max_chars)), end="")
     if args.show_junk:
         for system, found in junk.items():
             for cluster_id, bullet in found:
@@ -193,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--max-chars", type=int, default=1500, help="시스템마다 불릿 글자 수 예산 (기본 1500)")
     c.add_argument("--no-textrankr", action="store_true", help="textrankr 비교를 건너뜀")
     c.add_argument("--show-junk", action="store_true", help="이메일·기자·스크립트로 센 불릿을 모두 출력")
+    c.add_argument("--mixes", type=int, metavar="N", help="서로 다른 달의 클러스터 4개씩 섞은 묶음 N개로 이야기 구분도 평가")
     c.set_defaults(handler=cmd_evaluate_clusters)
 
     g = commands.add_parser("evaluate-stories", help="라벨이 있는 기사 피드로 이야기 묶음을 평가합니다 (B-cubed)")

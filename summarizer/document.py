@@ -194,17 +194,14 @@ def _pieces(start: int, end: int, text: str) -> list[tuple[int, int]]:
     return out
 
 
-def build_sentences(articles: list[CleanArticle]) -> tuple[list[Sentence], dict[int, frozenset[str]]]:
+def build_sentences(articles: list[CleanArticle]) -> tuple[list[Sentence], dict[int, tuple[Morpheme, ...]]]:
     """Split every kept block of every article into sentences, and analyse the headlines, all in
-    one Kiwi call. Returns the sentences and each titled article's headline terms."""
+    one Kiwi call. Returns the sentences and each titled article's headline morphemes."""
     jobs = [(a, s, e) for a in articles for s, e in a.blocks]
     titled = [a for a in articles if a.title]
     texts = [a.normalized[s:e] for a, s, e in jobs] + [a.title for a in titled]
     analysed = split_sentences(texts)
-    title_terms = {
-        a.index: frozenset(t for span in spans for t in content_terms(span.morphemes))
-        for a, spans in zip(titled, analysed[len(jobs):])
-    }
+    headlines = {a.index: tuple(m for span in spans for m in span.morphemes) for a, spans in zip(titled, analysed[len(jobs):])}
     sentences: list[Sentence] = []
     positions: dict[int, int] = {}
     led: set[int] = set()  # articles whose first full sentence has been seen
@@ -241,4 +238,4 @@ def build_sentences(articles: list[CleanArticle]) -> tuple[list[Sentence], dict[
                         terms=tuple(content_terms(morphemes)),
                     )
                 )
-    return sentences, title_terms
+    return sentences, headlines

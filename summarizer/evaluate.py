@@ -21,6 +21,7 @@ import numpy as np
 from rouge_score.rouge_scorer import RougeScorer
 
 from summarizer import korean
+from summarizer.briefing import Briefing
 from summarizer.errors import InputError
 from summarizer.pipeline import read_text_file
 from summarizer.textrank import near_duplicate
@@ -388,13 +389,134 @@ def _within(texts: Iterable[str], max_chars: int) -> list[str]:
     return out
 
 
-def briefing_bullets(cluster: Cluster, max_chars: int) -> list[str]:
-    """Our briefing's bullets (default settings) from the cluster's bodies with their press, date
-    and URL; the headlines are withheld (they are the reference)."""
+def cluster_briefing(articles: Sequence[ClusterArticle], max_chars: int) -> Briefing:
+    """Our briefing (default settings) of articles' bodies with their press, date and URL; the
+    headlines are withheld (they are the reference)."""
     from summarizer import Article, summarize
 
-    articles = [Article(a.text, outlet=a.press, date=a.date, url=a.url) for a in cluster.articles]
-    return [b.text for b in summarize(articles, max_chars=max_chars).bullets]
+    return summarize([Article(a.text, outlet=a.press, date=a.date, url=a.url) for a in articles], max_chars=max_chars)
+
+
+# A title made of single words joined by " · " ("김가나 · 한빛당 · 국회") is a keyword list, not a headline.
+KEYWORD_TITLE = re.compile(r"^[^\s·]+(?: · [^\s·]+)+$")
+
+
+def follows_its_sentence(briefing: Briefing) -> list[bool]:
+    """For each bullet in reading order, whether its wording is the sentence right after the
+    previous bullet's in the same article (at most a few blanks between them)."""
+    bullets = briefing.bullets
+    out = [False]
+    for before, bullet in zip(bullets, bullets[1:]):
+        a, b = before.sources[0], bullet.sources[0]
+        out.append(a.article == b.article and 0 <= b.start - a.end <= 3)
+    return out[: len(bullets)]
+
+
+@dataclass(frozen=True)
+class StoryReading:
+    """How briefings of one story each read (summarizer.standalone for the leaning rule)."""
+
+    briefings: int
+    sections: tuple[int, ...]  # per briefing: how many sections one story came out as
+    single_bullet: int  # briefings with a section of one bullet
+    keyword_titles: int  # sections titled by a keyword list
+    bullets: int
+    leaning: int  # bullets that lean on what is not there
+
+    @property
+    def mean_sections(self) -> float:
+        return fmean(self.sections) if self.sections else 0.0
+
+
+def story_reading(briefings: Sequence[Briefing]) -> StoryReading:
+    """Sections per story, single-bullet sections, keyword titles and leaning bullets of
+    briefings each made of one story's articles."""
+    from summarizer.standalone import leaning
+
+    sections, single, keyword, bullets, leaning_count = [], 0, 0, 0, 0
+    for briefing in briefings:
+        shown = [s for s in briefing.sections if s.bullets]
+        sections.append(len(shown))
+        single += any(len(s.bullets) == 1 for s in shown)
+        keyword += sum(bool(s.title and KEYWORD_TITLE.match(s.title)) for s in shown)
+        texts = [b.text for b in briefing.bullets]
+        bullets += len(texts)
+        leaning_count += sum(leaning(texts, follows_its_sentence(briefing)))
+    return StoryReading(len(briefings), tuple(sections), single, keyword, bullets, leaning_count)
+
+
+def format_story_table(reading: StoryReading) -> str:
+    """A markdown table of :class:`StoryReading`."""
+    share = reading.leaning / reading.bullets if reading.bullets else 0.0
+    one = sum(n == 1 for n in reading.sections)
+    return (
+        "| 브리핑 | 이야기당 섹션 (평균) | 최대 | 섹션 1개인 브리핑 | 불릿 1개짜리 섹션이 있는 브리핑 | 키워드 나열 제목 "
+        "| 불릿 | 기대는 불릿 |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        f"| {reading.briefings} | {reading.mean_sections:.2f} | {max(reading.sections, default=0)} | {one} "
+        f"| {reading.single_bullet} | {reading.keyword_titles} | {reading.bullets} "
+        f"| {reading.leaning} ({share:.1%}) |\n"
+    )
+
+
+@dataclass(frozen=True)
+class MixReading:
+    """Briefings of pasted mixes of several stories: is each story one section of its own?"""
+
+    mixes: int
+    stories: int
+    one_section: int  # stories whose bullets are all in one section
+    missing: int  # stories with no bullet at all
+    sections_per_story: float  # mean, over the stories with bullets
+    purity: float  # share of bullets in a section whose majority story is theirs
+
+
+def mixes_of(clusters: Sequence[Cluster], count: int, size: int = 4, seed: int = 0) -> list[list[Cluster]]:
+    """``count`` mixes of ``size`` clusters of different months (``YYYYMM:`` ids), drawn with a
+    fixed seed so that the table is the same every run."""
+    import random
+
+    rng = random.Random(seed)
+    by_month: dict[str, list[Cluster]] = {}
+    for c in clusters:
+        by_month.setdefault(c.id.split(":")[0], []).append(c)
+    months = sorted(by_month)
+    if len(months) < size:
+        raise InputError(f"서로 다른 달의 클러스터가 {size}개 이상 있어야 합니다 (지금 {len(months)}개 달).")
+    return [[rng.choice(by_month[m]) for m in rng.sample(months, size)] for _ in range(count)]
+
+
+def mix_reading(mixes: Sequence[Sequence[Cluster]], max_chars: int, progress: bool = True) -> MixReading:
+    """Summarize each mix (its articles in date order, as a paste of several stories would come)
+    and measure whether each story is one section (:class:`MixReading`)."""
+    from tqdm import tqdm
+
+    stories = one = missing = agree = total = 0
+    spread: list[int] = []
+    for mix in tqdm(mixes, desc="섞은 묶음", unit="개", file=sys.stderr, disable=not progress):
+        labelled = sorted(((a, k) for k, c in enumerate(mix) for a in c.articles), key=lambda x: x[0].date or "")
+        story_of = [k for _, k in labelled]
+        briefing = cluster_briefing([a for a, _ in labelled], max_chars)
+        per_section = [[story_of[b.sources[0].article] for b in s.bullets] for s in briefing.sections if s.bullets]
+        for k in range(len(mix)):
+            n = sum(k in labels for labels in per_section)
+            stories += 1
+            missing += n == 0
+            one += n == 1
+            if n:
+                spread.append(n)
+        for labels in per_section:
+            agree += max(labels.count(k) for k in set(labels))
+            total += len(labels)
+    return MixReading(len(mixes), stories, one, missing, fmean(spread) if spread else 0.0, agree / total if total else 0.0)
+
+
+def format_mix_table(reading: MixReading) -> str:
+    return (
+        "| 섞은 묶음 | 이야기 | 섹션 하나에 모인 이야기 | 불릿 없는 이야기 | 이야기당 섹션 | 섹션 순도 |\n"
+        "|---:|---:|---:|---:|---:|---:|\n"
+        f"| {reading.mixes} | {reading.stories} | {reading.one_section} | {reading.missing} "
+        f"| {reading.sections_per_story:.2f} | {reading.purity:.3f} |\n"
+    )
 
 
 def lead_bullets(cluster: Cluster, max_chars: int) -> list[str]:
@@ -465,14 +587,21 @@ def evaluate_clusters(
     max_chars: int = 1500,
     with_textrankr: bool = True,
     progress: bool = True,
-) -> tuple[list[ClusterRow], dict[str, list[tuple[str, str]]]]:
-    """Junk bullets, near-duplicate pairs and headline coverage of each system over the clusters.
+) -> tuple[list[ClusterRow], dict[str, list[tuple[str, str]]], StoryReading]:
+    """Junk bullets, near-duplicate pairs and headline coverage of each system over the clusters,
+    and how our briefings of each cluster read as one story (:func:`story_reading`).
 
-    Returns the rows and, per system, the ``(cluster id, bullet)`` pairs counted as junk.
+    Returns the rows, per system the ``(cluster id, bullet)`` pairs counted as junk, and the reading.
     """
     from tqdm import tqdm
 
-    systems: dict[str, Callable[[Cluster, int], list[str]]] = {"briefing": briefing_bullets}
+    briefings: list[Briefing] = []
+
+    def ours(cluster: Cluster, max_chars: int) -> list[str]:
+        briefings.append(cluster_briefing(cluster.articles, max_chars))
+        return [b.text for b in briefings[-1].bullets]
+
+    systems: dict[str, Callable[[Cluster, int], list[str]]] = {"briefing": ours}
     peer = textrankr_summarizer() if with_textrankr else None
     if peer is not None:
         systems["textrankr"] = textrankr_bullets(peer)
@@ -508,7 +637,7 @@ def evaluate_clusters(
         )
         for name, t in totals.items()
     ]
-    return rows, junk
+    return rows, junk, story_reading(briefings)
 
 
 _SYSTEM_LABELS = {"briefing": "브리핑 (ko-brief)", "textrankr": "textrankr (본문 이어 붙임)", "lead": "Lead (기사별 첫 문장)"}

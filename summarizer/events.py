@@ -1,4 +1,4 @@
-"""Grouping sentences into events across articles, with dates and readable order."""
+"""Grouping sentences into events (happenings) across articles, with dates and readable order."""
 from __future__ import annotations
 
 import re
@@ -32,7 +32,6 @@ class EventGroup:
     """Sentences about one happening; ``sentence_ids`` most central first."""
 
     sentence_ids: list[int]
-    title: str | None
     date: str | None
     weight: float
 
@@ -111,47 +110,11 @@ def _clusters(ids: list[int], context: sparse.csr_matrix) -> list[int]:
     return list(fcluster(linkage(squareform(dist, checks=False), method="average"), EVENT_DISTANCE, "distance"))
 
 
-def _titles(
-    groups: list[EventGroup],
-    sentences: list[Sentence],
-    articles: list[CleanArticle],
-    scores: np.ndarray,
-    title_terms: dict[int, frozenset[str]],
-) -> None:
-    """Give each event the headline of the article that carries most of it (each headline once).
-
-    An article's claim on an event is the centrality of its sentences among the event's top ten;
-    headline words shared with those sentences break near ties.
-    """
-    titled = {a.index: a for a in articles if a.title}
-    taken: set[int] = set()
-    for group in sorted(groups, key=lambda g: -g.weight):
-        top = group.sentence_ids[:10]
-        bag = {t for i in top for t in sentences[i].terms}
-        claim: Counter[int] = Counter()
-        for i in top:
-            claim[sentences[i].article] += scores[i]
-        best, best_score = None, 0.0
-        for index, mass in claim.items():
-            if index in taken or index not in titled or not title_terms[index]:
-                continue
-            score = mass * (1 + len(title_terms[index] & bag) / len(title_terms[index]))
-            if score > best_score:
-                best, best_score = index, score
-        if best is not None:
-            taken.add(best)
-            group.title = titled[best].title
-        else:
-            names = Counter(m.form for i in top for m in sentences[i].morphemes if m.tag == "NNP")
-            group.title = " · ".join(name for name, _ in names.most_common(3)) or None
-
-
 def group_events(
     articles: list[CleanArticle],
     sentences: list[Sentence],
     scores: np.ndarray,
     vectors: sparse.csr_matrix,
-    title_terms: dict[int, frozenset[str]],
 ) -> tuple[list[EventGroup], dict[int, date]]:
     """Events in reading order: the one most articles lead with first (what the story is), then
     by how many articles lead with each; events no lead opens, dated ones chronologically, then
@@ -172,8 +135,7 @@ def group_events(
     for group_ids in members.values():
         named = Counter(dates[i] for i in group_ids if i in dates)
         when = named.most_common(1)[0][0].isoformat() if named else None
-        groups.append(EventGroup(group_ids, None, when, float(sum(scores[i] for i in group_ids[:5]))))
-    _titles(groups, sentences, articles, scores, title_terms)
+        groups.append(EventGroup(group_ids, when, float(sum(scores[i] for i in group_ids[:5]))))
     leads = set(lead_sentences(sentences).values())
     groups.sort(key=lambda g: (-len(leads.intersection(g.sentence_ids)), g.date is None, g.date or "", -g.weight))
     return groups, dates

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
+from scipy import sparse
 
-from .briefing import Bullet, Event
-from .document import SUBJECTLESS
-from .events import EventGroup
+from .briefing import Bullet, Event, Source
+from .document import SUBJECTLESS, stand_alone_quality
 from .modality import FORECAST, REPORTED, present_tense, time_of_day
 from .pipeline import SUPPORT_SIMILARITY, Prepared
-from .textrank import near_duplicate, row, select
+from .standalone import droppable_opener, introduces, opens_leaning, short_references, unintroduced
+from .textrank import SAME_FACT, near_duplicate, row, select
 
 # Picks whose content forms come this close to the near-duplicate limits are re-read alone.
 REREAD_MARGIN = 0.3
@@ -33,6 +36,16 @@ OPENING_CHARS = 300
 # An opening bullet takes another source's wording only if that source stands about as well alone
 # (bullet quality times the forecast weight, within this much).
 WORDING_MARGIN = 0.1
+# ... and only if it keeps this share of the bullet's own content forms.
+WORDING_KEEPS = 0.5
+# A sentence that gives an earlier value of a quantity a later day's article restates (a toll, a
+# count that grows) weighs this much: the latest value is the one to state.
+STALE_FIGURE_WEIGHT = 0.5
+# Sentences told apart (another day's happening, another value) count as this share of SAME_FACT
+# similar to each other in selection: redundant enough to weigh, never the same fact.
+TOLD_APART_SIMILARITY = 0.9
+# Choosing again without the picks that still lean on what is not there, at most this often.
+STAND_ALONE_ROUNDS = 3
 
 
 def support_weights(prepared: Prepared) -> np.ndarray:
@@ -113,9 +126,21 @@ def _reading_order(prepared: Prepared, bullets: list[list[int]], first: Sequence
     return order
 
 
+def _keeps(prepared: Prepared, own: int, wording: int) -> bool:
+    """Whether ``wording`` keeps at least WORDING_KEEPS of the content forms of the bullet's
+    ``own`` wording: another source's words must say more of the fact, not another fact."""
+    mine = prepared.forms[own]
+    return not mine or len(mine & prepared.forms[wording]) >= WORDING_KEEPS * len(mine)
+
+
 def lead_vocabulary(prepared: Prepared) -> Counter[str]:
-    """How many articles' leads name each content form: what the outlets open with."""
-    return Counter(form for i in prepared.leads for form in prepared.forms[i])
+    """How many articles name each content form in their lead or in a sub-headline (deck) line
+    above it: what the outlets open with."""
+    opening: dict[int, set[str]] = {}
+    for s in prepared.sentences:
+        if s.id in prepared.leads or (s.position == 0 and not s.is_full):
+            opening.setdefault(s.article, set()).update(prepared.forms[s.id])
+    return Counter(form for forms in opening.values() for form in forms)
 
 
 def _repeats(prepared: Prepared, sentence_id: int, others: Sequence[int]) -> bool:
@@ -139,16 +164,21 @@ def opening(
     standing: np.ndarray,
     spare: int,
     picked: Sequence[int],
+    avoid: frozenset[int] | set[int] = frozenset(),
+    chars: int = OPENING_CHARS,
+    quality: np.ndarray | None = None,
 ) -> list[int]:
     """The first event's opening: after the bullet the reading ``order`` puts first (its lead),
     the bullets that add the most lead vocabulary (:func:`lead_vocabulary`) per character, until
-    OPENING_CHARS are used. Only wordings that lean on nothing before them (no anaphoric subject,
+    ``chars`` (OPENING_CHARS) are used. Only wordings that lean on nothing before them (no anaphoric subject,
     connective opener, deck line or question: bullet quality of at least SUBJECTLESS) open.
 
     An opening bullet may take the wording of one of its sources that says more of it: a full
-    sentence that stands as well alone (``standing`` within WORDING_MARGIN of the bullet's own),
-    does not repeat another bullet (the ``picked`` sentences, :func:`_repeats`) and keeps the
-    briefing within its budget (``spare`` characters). ``bullets`` are changed in place so that
+    sentence that keeps most of its content forms (:func:`_keeps`), stands as well alone
+    (``standing`` within WORDING_MARGIN of the bullet's own), does not repeat another bullet (the ``picked`` sentences, :func:`_repeats`), is not one to
+    ``avoid`` (it leans on what is not there) and keeps the briefing within its budget (``spare``
+    characters). ``quality`` is each sentence's stand-alone quality as its bullet reads (a
+    connective to be dropped does not count), by default :attr:`Sentence.bullet_quality`. ``bullets`` are changed in place so that
     the wording used comes first.
     """
     vocabulary = lead_vocabulary(prepared)
@@ -156,8 +186,10 @@ def opening(
     wordings = {
         b: [
             j for j in bullets[b]
-            if sentences[j].bullet_quality >= SUBJECTLESS  # leans on nothing before it
-            and (j == bullets[b][0] or standing[j] >= standing[bullets[b][0]] - WORDING_MARGIN and sentences[j].is_full)
+            if (sentences[j].bullet_quality if quality is None else quality[j]) >= SUBJECTLESS  # leans on nothing
+            and j not in avoid
+            and (j == bullets[b][0] or standing[j] >= standing[bullets[b][0]] - WORDING_MARGIN and sentences[j].is_full
+                 and _keeps(prepared, bullets[b][0], j))
         ]
         for b in order[1:]
     }
@@ -171,7 +203,7 @@ def opening(
     first, rest = order[:1], order[1:]
     seen = set().union(*(prepared.forms[bullets[b][0]] for b in first))
     used = sum(len(sentences[bullets[b][0]].text) for b in first)
-    while rest and used < OPENING_CHARS:
+    while rest and used < chars:
         value, best, wording = max(
             ((gain(j), b, j) for b in rest for j in wordings[b] if longer(b, j) <= spare), default=(0.0, None, None)
         )
@@ -213,9 +245,190 @@ def _distinct_picks(prepared: Prepared, pick: Callable[[], list[int]], rounds: i
     return picked
 
 
+@dataclass
+class _Bullet:
+    """A bullet being arranged: its sentence ids (the wording first, then the further sources), its
+    day on the timeline (Prepared.day_of, fixed before another wording may be taken) and how many
+    characters of a leading connective its wording drops (standalone.droppable_opener)."""
+
+    ids: list[int]
+    day: date | None
+    trim: int = 0
+
+
+def _arrange(
+    prepared: Prepared,
+    picked: list[int],
+    standing: np.ndarray,
+    quality: np.ndarray,
+    max_chars: int,
+    avoid: set[int],
+) -> list[tuple[int, list[list[_Bullet]]]]:
+    """The picks as sections: (story, days), each day a list of bullets in reading order. The
+    first story's first days open with what the outlets lead with (:func:`opening`), until
+    OPENING_CHARS are used."""
+    lengths = [len(s.text) for s in prepared.sentences]
+    by_story: dict[int, list[list[int]]] = {}
+    for i in picked:
+        by_story.setdefault(prepared.story_of(i), []).append([i] + prepared.same_fact(i, picked))
+    out = []
+    opened = 0
+    for story in prepared.story_order(set(by_story)):
+        days: dict[date | None, list[list[int]]] = {}
+        for ids in by_story[story]:
+            days.setdefault(prepared.day_of(ids), []).append(ids)
+        ordered = []
+        for day in sorted(days, key=lambda d: (d is None, d or date.min)):
+            mine = days[day]
+            order = _reading_order(prepared, mine)
+            if not out and opened < OPENING_CHARS:  # the first glance may span the story's first days
+                spare = max_chars - sum(lengths[i] for i in picked)
+                first = opening(prepared, mine, order, standing, spare, picked, avoid, OPENING_CHARS - opened, quality)
+                order = _reading_order(prepared, mine, first)
+                opened += sum(lengths[mine[b][0]] for b in first)
+            ordered.append([_Bullet(mine[b], day) for b in order])
+        out.append((story, ordered))
+    return out
+
+
+def _text(prepared: Prepared, bullet: _Bullet) -> str:
+    return prepared.sentences[bullet.ids[0]].text[bullet.trim:]
+
+
+def _follows(prepared: Prepared, before: _Bullet | None, bullet: _Bullet) -> bool:
+    """Whether ``bullet``'s wording is the sentence right after ``before``'s in the same article."""
+    if before is None:
+        return False
+    a, b = prepared.sentences[before.ids[0]], prepared.sentences[bullet.ids[0]]
+    return a.article == b.article and a.position + 1 == b.position
+
+
+def _text_start(prepared: Prepared, i: int) -> int:
+    """Offset of sentence ``i``'s text (its leading blanks skipped) in its article's input."""
+    s = prepared.sentences[i]
+    raw = prepared.articles[s.article].original[s.start : s.end]
+    return s.start + len(raw) - len(raw.lstrip())
+
+
+def _stands_after_drop(prepared: Prepared, i: int) -> int:
+    """Characters of a leading connective to drop from sentence ``i`` so that the rest stands as
+    a sentence that names its subject, or 0 when it cannot be dropped."""
+    s = prepared.sentences[i]
+    cut = droppable_opener(s.text)
+    if not cut:
+        return 0
+    rest = tuple(m for m in s.morphemes if m.start >= _text_start(prepared, i) + cut)
+    text = s.text[cut:]
+    if opens_leaning(text) or stand_alone_quality(text, rest) < 1.0:
+        return 0
+    return cut
+
+
+def _stand_alone(prepared: Prepared, sections: list[tuple[int, list[list[_Bullet]]]], spare: int) -> set[int]:
+    """Make every bullet stand alone (summarizer.standalone), in reading order, in place: a bullet
+    that opens with a connective or reference moves right after the bullet it leans on (same
+    article, the sentence before), or drops a connective it can do without, or takes a source's
+    wording of the same fact (:func:`_keeps`) that stands alone; a surname-and-role mention ("김
+    의원은") follows the bullet that introduces the person (moved before it when on the same day)
+    or takes a source's wording that names them in full. Returns the wordings that still lean (to be chosen again without them)."""
+    sentences = prepared.sentences
+    told: list[str] = []
+    leaning: set[int] = set()
+    for _, days in sections:
+        for day in days:
+            for k in range(len(day)):  # leaning openers first go right after what they lean on
+                i = day[k].ids[0]
+                if opens_leaning(sentences[i].text) and i > 0:
+                    before = next((b for b in day if b.ids[0] == i - 1 and _follows(prepared, b, day[k])), None)
+                    if before is not None and before is not day[k]:
+                        moved = day.pop(k)
+                        day.insert(day.index(before) + 1, moved)
+            k = 0
+            while k < len(day):
+                bullet = day[k]
+                text = _text(prepared, bullet)
+                follows = _follows(prepared, day[k - 1] if k else None, bullet)
+                lean = opens_leaning(text) and not follows
+                missing = unintroduced(text, told)
+                if missing and not lean:
+                    later = next(
+                        (m for m in range(k + 1, len(day)) if not unintroduced(_text(prepared, day[m]), told)
+                         and any(introduces(_text(prepared, day[m]), *who) for who in missing)),
+                        None,
+                    )
+                    if later is not None:  # the bullet that introduces the person comes first
+                        day.insert(k, day.pop(later))
+                        continue
+                if lean and not missing and (cut := _stands_after_drop(prepared, bullet.ids[0])):
+                    bullet.trim = cut  # the rest stands: the connective goes
+                    spare += cut
+                elif lean or missing:
+                    own = len(sentences[bullet.ids[0]].text)
+                    others = [b.ids[0] for _, ds in sections for d in ds for b in d if b is not bullet]
+                    wording = next(
+                        (j for j in bullet.ids[1:]
+                         if sentences[j].is_full and sentences[j].is_candidate and _keeps(prepared, bullet.ids[0], j)
+                         and not opens_leaning(sentences[j].text) and not unintroduced(sentences[j].text, told)
+                         and sentences[j].bullet_quality >= SUBJECTLESS and len(sentences[j].text) - own <= spare
+                         and not _repeats(prepared, j, others)),
+                        None,
+                    )
+                    if wording is None:
+                        leaning.add(bullet.ids[0])
+                    else:
+                        spare -= len(sentences[wording].text) - own
+                        bullet.ids.remove(wording)
+                        bullet.ids.insert(0, wording)
+                told.append(_text(prepared, bullet))
+                k += 1
+    return leaning
+
+
+def _days_apart(prepared: Prepared, candidates: Sequence[int]) -> sparse.csr_matrix:
+    """The similarity matrix for selection, in which candidates that tell different facts
+    (:meth:`Prepared.told_apart`: another day's different happening, another value of a figure)
+    fall below SAME_FACT: however alike their words, picking one does not rule out the other."""
+    sim = prepared.similarity
+    wanted = set(candidates)
+    changes = []
+    for i in candidates:
+        lo, hi = sim.indptr[i], sim.indptr[i + 1]
+        for k in lo + np.flatnonzero(sim.data[lo:hi] >= SAME_FACT):
+            j = int(sim.indices[k])
+            if j in wanted and prepared.told_apart(i, j):
+                changes.append(k)
+    if not changes:
+        return sim
+    sim = sim.copy()
+    sim.data[changes] = SAME_FACT * TOLD_APART_SIMILARITY
+    return sim
+
+
+def _never_introduced(prepared: Prepared, candidates: Sequence[int]) -> set[int]:
+    """Candidates that name someone by surname and role ("김 의원은") whom no candidate of their
+    story introduces by full name: as bullets they would always lean on what is not there."""
+    sentences = prepared.sentences
+    wanted: dict[tuple[int, str, str], list[int]] = {}
+    for i in candidates:
+        for _, surname, role in short_references(sentences[i].text):
+            wanted.setdefault((prepared.story_of(i), surname, role), []).append(i)
+    out = set()
+    for (story, surname, role), ids in wanted.items():
+        if not any(prepared.story_of(j) == story and introduces(sentences[j].text, surname, role) for j in candidates):
+            out.update(ids)
+    return out
+
+
+def _figures_unstated(prepared: Prepared, picked: Sequence[int]) -> set[int]:
+    """Picks that give an earlier value of a quantity whose latest value no pick states."""
+    stated = set().union(*(prepared.news.get(i, set()) for i in picked))
+    return {i for i in picked if prepared.stale.get(i, set()) - stated}
+
+
 def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> list[Event]:
-    """Pick central, widely reported, stand-alone sentences across events within ``max_chars``
-    (forecasts another article settles are left out); group them into Events in reading order."""
+    """Pick central, widely reported, stand-alone sentences within ``max_chars`` (forecasts another
+    article settles are left out; an earlier value of a figure a later day restates weighs less);
+    one section per story, its bullets on a timeline of days, each day in reading order."""
     sentences, scores = prepared.sentences, prepared.scores
     event_of = prepared.event_of
     candidates = [i for i in event_of if i not in prepared.superseded]
@@ -224,7 +437,12 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
     if not candidates:  # nothing long enough to be a bullet: fall back to any sentence with content
         candidates = [s.id for s in sentences if s.terms] or [s.id for s in sentences]
         event_of = {i: 0 for i in candidates}
-    groups = [event_of.get(i, -1) for i in range(len(sentences))]
+    # Coverage groups: an event of one story (a mixed paste can have events that span stories).
+    keys: dict[tuple[int, int], int] = {}
+    groups = [
+        keys.setdefault((prepared.story_of(i), event_of[i]), len(keys)) if i in event_of else -1
+        for i in range(len(sentences))
+    ]
     lengths = [len(s.text) for s in sentences]
     forecast = np.array(
         [
@@ -232,55 +450,74 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
             for s, k in zip(sentences, prepared.modality or [REPORTED] * len(sentences))
         ]
     )
-    standing = np.array([s.bullet_quality for s in sentences]) * forecast
+    quality = np.array([s.bullet_quality for s in sentences])
+    for i in candidates:  # a connective that will be dropped does not count against its sentence
+        if _stands_after_drop(prepared, i) and not short_references(sentences[i].text):
+            quality[i] = 1.0
+    standing = quality * forecast
     merit = scores * standing * support_weights(prepared) ** SUPPORT_WEIGHT
+    for i in prepared.stale:
+        merit[i] *= STALE_FIGURE_WEIGHT
     concepts = [s.concepts for s in sentences]
     breadth = Counter(g for g, _ in {(groups[i], sentences[i].article) for i in candidates})
     weight = {g: n**BREADTH_WEIGHT for g, n in breadth.items()}
-    picked = _distinct_picks(
-        prepared,
-        lambda: select(
-            merit,
-            prepared.similarity,
-            lengths,
-            candidates,
-            max_chars,
-            redundancy,
-            groups,
-            concepts=concepts,
-            group_weight=weight,
-            articles=[s.article for s in sentences],
-            forms=prepared.forms,
-        ),
-    )
-    if not picked and candidates:  # even the best sentence is over budget: shorten it
-        picked = [max(candidates, key=lambda i: scores[i])]
-    events: list[Event] = []
-    event_groups = prepared.events or [EventGroup(candidates, None, None, 1.0)]
-    for k, group in enumerate(event_groups):
-        mine = [[i] + prepared.same_fact(i, picked) for i in picked if event_of.get(i) == k]
-        if not mine:
-            continue
-        order = _reading_order(prepared, mine)
-        if not events:
-            spare = max_chars - sum(lengths[i] for i in picked)
-            order = _reading_order(prepared, mine, opening(prepared, mine, order, standing, spare, picked))
-        bullets = []
-        for b in order:
-            ids = mine[b]
+    similarity = _days_apart(prepared, candidates)
+    excluded = _never_introduced(prepared, candidates)
+    for _ in range(STAND_ALONE_ROUNDS):
+        pool = [i for i in candidates if i not in excluded]
+        picked = _distinct_picks(
+            prepared,
+            lambda: select(
+                merit,
+                similarity,
+                lengths,
+                pool,
+                max_chars,
+                redundancy,
+                groups,
+                concepts=concepts,
+                group_weight=weight,
+                articles=[s.article for s in sentences],
+                forms=prepared.forms,
+            ),
+        )
+        if not picked and pool:  # even the best sentence is over budget: shorten it
+            picked = [max(pool, key=lambda i: scores[i])]
+        sections = _arrange(prepared, picked, standing, quality, max_chars, excluded)
+        spare = max_chars - sum(lengths[i] for i in picked)
+        again = _stand_alone(prepared, sections, spare) | _figures_unstated(prepared, picked)
+        if not again:
+            break
+        excluded |= again
+    if again and len(again) < len(picked):  # still leaning after the last round: left out
+        sections = [(story, [[b for b in day if b.ids[0] not in again] for day in days]) for story, days in sections]
+    return [_section(prepared, story, [d for d in days if d], max_chars) for story, days in sections if any(days)]
+
+
+def _section(prepared: Prepared, story: int, days: list[list[_Bullet]], max_chars: int) -> Event:
+    sentences = prepared.sentences
+    bullets = []
+    for day in days:
+        for bullet in day:
+            ids = bullet.ids
             i = ids[0]
-            text = sentences[i].text
+            text = _text(prepared, bullet)
+            source = prepared.source(i)
+            if bullet.trim:  # the Source points at the text without the dropped connective
+                start = _text_start(prepared, i) + bullet.trim
+                source = Source(source.article, start, source.end, prepared.articles[source.article].original[start : source.end])
             if len(text) > max_chars:
                 text = text[: max(max_chars - 1, 1)] + "…"
                 prepared.notes.append(f"가장 중요한 문장이 글자 수 제한({max_chars}자)보다 길어 줄이고 '…'로 표시했습니다.")
             bullets.append(
                 Bullet(
                     text=text,
-                    sources=[prepared.source(j) for j in ids],
+                    sources=[source] + [prepared.source(j) for j in ids[1:]],
                     support=len({sentences[j].article for j in ids}),
-                    score=round(float(scores[i]), 6),
+                    score=round(float(prepared.scores[i]), 6),
                     modality=prepared.modality[i] if prepared.modality else REPORTED,
+                    date=bullet.day.isoformat() if bullet.day else None,
                 )
             )
-        events.append(Event(group.title, group.date, bullets))
-    return events
+    first = next((b.date for b in bullets if b.date), None)
+    return Event(prepared.titles[story] if prepared.titles else None, first, bullets)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from . import sections
 from .articles import Article, to_article
 from .briefing import ArticleInfo, Briefing, Removed, Source
 from .clean import CleanArticle, clean_article, keep_all_lines
@@ -20,8 +21,9 @@ from .document import Sentence, build_sentences, lead_sentences
 from .errors import InputError
 from .events import EventGroup, days_named, group_events, reference_date
 from .korean import content_forms, hangul_ratio, tokenize
-from .modality import modality, preview_forecasts, reporting_day, superseded
+from .modality import REPORTED, actions, modality, preview_forecasts, reporting_day, superseded
 from .normalize import normalize_text, one_line
+from .sections import Figure, conflict
 from .textrank import centrality, near_duplicate, row, tfidf
 
 # What summarize() takes: one pasted string, or a list of texts, dicts or Articles (mixed freely).
@@ -72,6 +74,14 @@ class Prepared:
     # forecasts another article reports as done, each with the reports that settle it
     superseded: dict[int, list[int]] = field(default_factory=dict)
     given: list[Article] = field(default_factory=list)  # the input articles, metadata included
+    stories: list[int] = field(default_factory=list)  # per article: its story, a section (sections.stories)
+    titles: list[str | None] = field(default_factory=list)  # per story: its title (sections.story_title)
+    days: list[date | None] = field(default_factory=list)  # per sentence: its day on the timeline
+    figures: list[dict[Figure, str]] = field(default_factory=list)  # per sentence (sections.figures)
+    stale: dict[int, set[Figure]] = field(default_factory=dict)  # figures a later day states anew
+    news: dict[int, set[Figure]] = field(default_factory=dict)  # figures at their latest day's value
+    named: list[frozenset[int]] = field(default_factory=list)  # per sentence: the days of the month it names
+    _actions: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
     _alone: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -102,9 +112,59 @@ class Prepared:
     def removed(self) -> list[Removed]:
         return [r for a in self.articles for r in a.removed]
 
+    def story_of(self, sentence_id: int) -> int:
+        return self.stories[self.sentences[sentence_id].article] if self.stories else 0
+
+    def story_order(self, stories: set[int]) -> list[int]:
+        """Stories by coverage: most articles, then most outlets, then the earliest first day."""
+
+        def key(story: int) -> tuple:
+            mine = [a for a, k in enumerate(self.stories) if k == story]
+            outlets = {self.given[a].outlet for a in mine if a < len(self.given) and self.given[a].outlet}
+            days = [d for s in self.sentences if s.article in mine and (d := self.days[s.id])]
+            return (-len(mine), -len(outlets), min(days, default=date.max), story)
+
+        return sorted(stories, key=key)
+
+    def day_of(self, ids: Sequence[int]) -> date | None:
+        """The day a bullet of these sentences (its wording first) belongs to: the earliest day of
+        the wording and of the sources that report it in near-identical words (a fact first told
+        on Monday and repeated on Tuesday is Monday's); forecasts do not count."""
+        if not self.days:
+            return None
+        kinds = self.modality or [REPORTED] * len(self.sentences)
+        wording = ids[0]
+        days = [self.days[wording]] + [
+            self.days[j] for j in ids[1:] if kinds[j] == REPORTED and near_duplicate(self.forms[wording], self.forms[j])
+        ]
+        return min((d for d in days if d), default=None)
+
+    def told_apart(self, i: int, j: int) -> bool:
+        """Whether two sentences tell different facts however alike their words: they give one
+        quantity different values, or name only different days of the month ("1일 출석했다",
+        "3일 구속됐다"), or belong to different days and name different happenings (a summons, then
+        a warrant sought: modality.actions)."""
+        if self.figures and conflict(self.figures[i], self.figures[j]):
+            return True
+        if self.named and self.named[i] and self.named[j] and not self.named[i] & self.named[j]:
+            return True
+        if not self.days or not self.days[i] or not self.days[j] or self.days[i] == self.days[j]:
+            return False
+        mine, theirs = self.actions(i), self.actions(j)
+        return bool(mine and theirs and not mine & theirs)
+
+    def actions(self, i: int) -> frozenset[str]:
+        """The happenings sentence ``i`` names (modality.actions), computed once."""
+        if i not in self._actions:
+            self._actions[i] = actions(self.sentences[i].morphemes)
+        return self._actions[i]
+
     def restates(self, pick: int, j: int, value: float) -> bool:
         """Whether sentence ``j`` (cosine ``value`` to ``pick``) states the fact of ``pick``: a
-        near-duplicate anywhere, or a close paraphrase in the same event."""
+        near-duplicate anywhere, or a close paraphrase in the same event; never a sentence of
+        another story, nor one :meth:`told_apart` from it."""
+        if self.story_of(j) != self.story_of(pick) or self.told_apart(pick, j):
+            return False
         if near_duplicate(self.forms[pick], self.forms[j]):
             return True
         return value >= SUPPORT_SIMILARITY and self.event_of.get(j) == self.event_of.get(pick)
@@ -257,23 +317,39 @@ def prepare(given: list[Article]) -> Prepared:
         article.title = known.headline or article.title
         article.date = known.date or article.date
     t1 = time.perf_counter()
-    sentences, title_terms = build_sentences(articles)
+    sentences, headlines = build_sentences(articles)
     t2 = time.perf_counter()
     vectors = tfidf([s.terms for s in sentences])
     scores, sim = centrality(vectors, [s.position for s in sentences])
     t3 = time.perf_counter()
-    events, dates = group_events(articles, sentences, scores, vectors, title_terms)
+    events, dates = group_events(articles, sentences, scores, vectors)
     times = {a.index: reference_date(a) for a in articles}
+    headlines = sections.headlines_of(articles, headlines)
+    stories = sections.stories(articles, sentences, headlines, times, [a.outlet for a in given])
+    members: dict[int, list[int]] = {}
+    for a, story in enumerate(stories):
+        members.setdefault(story, []).append(a)
+    sentence_days = sections.timeline_days(sentences, stories, times, dates)
+    found = [sections.figures(s.morphemes) for s in sentences]
+    stale, news = sections.stale_figures(sentences, sentence_days, found)
     report_days = {a.index: reporting_day(a.normalized) for a in articles}
     days = [days_named(s.text) for s in sentences]
     kinds = [
         modality(s.morphemes, dates.get(s.id), times[s.article], days[s.id], report_days[s.article]) for s in sentences
     ]
     kinds = preview_forecasts(sentences, kinds, [s.is_full for s in sentences])
-    stale = superseded(sentences, kinds, times, days, sim)
+    superseded_by = superseded(sentences, kinds, times, days, sim)
+    titles = {a: articles[a].title for a in headlines}
+    reported = sections.reported_share(sentences, kinds)
+    story_titles = [
+        sections.story_title(members[k], titles, headlines, sentences, scores, reported) for k in sorted(members)
+    ]
     t4 = time.perf_counter()
     timings.update(clean=t1 - t0, sentences=t2 - t1, rank=t3 - t2, events=t4 - t3)
-    return Prepared(articles, sentences, scores, sim, events, dates, timings, notes, kinds, stale, given)
+    return Prepared(
+        articles, sentences, scores, sim, events, dates, timings, notes, kinds, superseded_by, given,
+        stories, story_titles, sentence_days, found, stale, news, days,
+    )
 
 
 def check_options(method: str, max_chars: int, redundancy: float = 0.5) -> None:

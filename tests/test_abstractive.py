@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -294,7 +295,10 @@ def test_summarize_kobart_returns_a_briefing_like_textrank(tiny_model, seed_arti
     briefing = summarize(seed_articles, method="kobart", max_chars=600, kobart=options)
     assert isinstance(briefing, Briefing) and briefing.method == "kobart"
     assert briefing.bullets and briefing.length <= 600
-    assert all(len(section.bullets) == 1 for section in briefing.sections)  # one bullet per event
+    # One section per story, one bullet per event of it: no article is cited in two sections.
+    cited = [{a for b in section.bullets for a in b.articles} for section in briefing.sections]
+    assert all(not (x & y) for k, x in enumerate(cited) for y in cited[k + 1:])
+    assert all(b.date is None or re.fullmatch(r"\d{4}-\d\d-\d\d", b.date) for b in briefing.bullets)
     for bullet in briefing.bullets:
         assert bullet.sources and bullet.support == len(bullet.articles)
     assert Briefing.from_dict(json.loads(json.dumps(briefing.to_dict()))).to_dict() == briefing.to_dict()

@@ -89,7 +89,7 @@ def test_briefing_html_has_events_bullets_source_tags_and_support():
     assert re.search(r'>\[1\]</span><span class="tag"[^>]*>\[3\]</span></span>', items[0])
     assert "기사 2건 보도" in items[0] and "기사 1건 보도" in items[1]
     assert f"길이 {briefing.length} / 1,500자" in html and "시간 1.23초" in html
-    assert "사건 2개 · 문장 3개 · 기사 3건" in html
+    assert "이야기 2개 · 문장 3개 · 기사 3건" in html
     assert "출처: [1] 이재용, 올트먼과 회동 (2025-02-04) · [2] (제목 없음)" in html
 
 

@@ -51,8 +51,9 @@ def test_near_duplicate_rule():
 
 
 # Two outlets lead with a product launch (this afternoon); a third reports an earlier, unrelated
-# fire. The launch is what the pages are about: it comes first though the fire is dated earlier,
-# and it opens with the fact both outlets lead with, though another bullet states an earlier hour.
+# fire (two days before, within the week a timeline reaches back). The launch is what the pages
+# are about: it comes first though the fire is dated earlier, and it opens with the fact both
+# outlets lead with, though another bullet states an earlier hour.
 LAUNCH = [
     Article(
         "한빛전자는 25일 오후 2시 서울 코엑스에서 접이식 노트북 '폴드북'을 처음 공개했다. 폴드북은 화면을 반으로 "
@@ -68,7 +69,7 @@ LAUNCH = [
         outlet="나일보",
     ),
     Article(
-        "지난 3일 경남 김해 물류창고에서 큰불이 나 소방관 40명이 출동했다. 불은 창고 2동을 태우고 6시간 만에 "
+        "지난 23일 경남 김해 물류창고에서 큰불이 나 소방관 40명이 출동했다. 불은 창고 2동을 태우고 6시간 만에 "
         "꺼졌다. 경찰은 용접 작업 중 튄 불꽃을 화재 원인으로 보고 있다. 창고 주인은 보험 처리를 요청했다.",
         date="2024-05-25",
         outlet="다일보",

@@ -6,7 +6,9 @@ import re
 import pytest
 
 from summarizer import Briefing, summarize
+from summarizer.evaluate import KEYWORD_TITLE, follows_its_sentence
 from summarizer.korean import content_terms, tokenize
+from summarizer.standalone import leaning
 
 JUNK = ["℃", "기상청", "제보", "좋아요", "응원해요", "구독", "무단전재", "기사 모음", "배너"]
 # Words that only occur in the teasers of unrelated stories after the articles.
@@ -97,16 +99,24 @@ def test_cross_outlet_support_and_exact_source_spans(briefing, seed_articles):
         assert " ".join(first.text.split()) == " ".join(bullet.text.split())
 
 
-def test_events_grouped_and_ordered(briefing):
+def test_stories_are_sections(briefing):
+    # Two stories: the Seoul meeting (four pages) and Lee's US trip (one page), each one section.
     sections = briefing.sections
-    assert len(sections) >= 3
-    assert sections[0].date == "2025-02-04"
-    assert "서초" in "".join(b.text for b in sections[0].bullets)
-    us_trip = [s for s in sections if "저커버그" in "".join(b.text for b in s.bullets)]
-    assert len(us_trip) == 1 and us_trip[0] is not sections[0]
+    assert len(sections) == 2
+    meeting, us_trip = sections
+    assert meeting.date == "2025-02-04" and "서초" in "".join(b.text for b in meeting.bullets)
+    assert "저커버그" in "".join(b.text for b in us_trip.bullets)
+    assert {a for b in us_trip.bullets for a in b.articles} == {3}
     # Each US-trip bullet is about the trip, none about the Seoul meeting.
-    assert not any("손 회장" in b.text for b in us_trip[0].bullets)
-    assert all(s.title for s in sections)
+    assert not any("손 회장" in b.text for b in us_trip.bullets)
+    # Titled by headlines, never by a keyword list ("A · B · C").
+    titles = {a.title for a in briefing.articles}
+    assert all(s.title in titles and not KEYWORD_TITLE.match(s.title) for s in sections)
+
+
+def test_no_bullet_leans_on_what_is_not_there(briefing):
+    texts = [b.text for b in briefing.bullets]
+    assert not any(leaning(texts, follows_its_sentence(briefing))), texts
 
 
 def test_cleaning_report_points_into_the_input(briefing, seed_articles):

@@ -1,0 +1,192 @@
+"""Sections are stories: a dated timeline inside a story, headline titles, figures over days, bullets
+that stand alone (summarizer.standalone), and the date headings in markdown, dicts and the demo's
+HTML. All articles are made up."""
+from __future__ import annotations
+
+import json
+import re
+
+from demo.render import briefing_html
+from summarizer import Article, Briefing, summarize
+from summarizer.briefing import Bullet, Event, Source
+from summarizer.sections import figures, lead_phrase
+from summarizer.korean import tokenize
+from summarizer.standalone import droppable_opener, leaning, short_references, unintroduced
+
+# One story over three days: a summons, a warrant sought, a warrant issued.
+SUMMONS = [
+    Article(
+        "검찰이 한빛건설 박도현 대표를 횡령 혐의로 소환했다. 서울중앙지검 반부패부는 1일 오전 10시 박도현 대표를 "
+        "피의자 신분으로 불러 조사했다. 박 대표는 회삿돈을 빼돌려 비자금을 만든 혐의를 받고 있다.",
+        headline="검찰, 한빛건설 박도현 대표 소환", outlet="가나일보", date="2024-05-01",
+    ),
+    Article(
+        "한빛건설 박도현 대표가 1일 횡령 혐의로 검찰에 출석했다. 박 대표는 취재진의 질문에 답하지 않고 조사실로 "
+        "향했다. 박도현 대표는 밤 11시께 조사를 마치고 귀가했다.",
+        headline="박도현 한빛건설 대표 검찰 출석", outlet="다라신문", date="2024-05-01",
+    ),
+    Article(
+        "서울중앙지검은 2일 박도현 대표에 대해 구속영장을 청구했다. 검찰은 박 대표가 비자금을 조성해 정치권에 건넨 "
+        "정황을 확인했다고 밝혔다.",
+        headline="검찰, 한빛건설 박도현 대표 구속영장 청구", outlet="가나일보", date="2024-05-02",
+    ),
+    Article(
+        "한빛건설 박도현 대표가 횡령 혐의로 3일 구속됐다. 서울중앙지법 영장전담 부장판사는 3일 증거 인멸 우려가 "
+        "있다며 박도현 대표에 대한 구속영장을 발부했다. 박 대표는 서울구치소에 수감됐다.",
+        headline="한빛건설 박도현 대표 구속", outlet="마바일보", date="2024-05-03",
+    ),
+]
+
+# A fire whose toll grows from one day to the next.
+FIRE = [
+    Article(
+        "울산의 한빛화학 공장에서 10일 오후 큰 불이 났다. 소방당국은 대응 2단계를 발령하고 진화에 나섰다. "
+        "이번 화재로 부상자는 12명으로 집계됐다. 공장 직원 200여명은 긴급 대피했다.",
+        outlet="가나일보", date="2024-06-10",
+    ),
+    Article(
+        "울산 한빛화학 공장 화재의 부상자가 30명으로 늘었다. 소방당국은 11일 한빛화학 공장 화재 부상자는 30명이며 "
+        "이 가운데 3명이 중상이라고 밝혔다. 경찰은 공장 관계자를 불러 화재 원인을 조사하고 있다.",
+        outlet="다라신문", date="2024-06-11",
+    ),
+    Article(
+        "울산 한빛화학 공장 화재로 다친 사람이 30명으로 늘었다. 경찰과 소방당국은 11일 한빛화학 공장에서 합동 감식을 벌였다.",
+        outlet="마바일보", date="2024-06-11",
+    ),
+]
+
+# The surname and title ("김 의원은") come before the full name in the first article.
+FUNDS = [
+    Article(
+        "김 의원은 이날 국회에서 기자회견을 열고 의혹을 전면 부인했다. 김 의원은 \"후원금은 모두 적법하게 처리했다\"고 "
+        "말했다. 한빛당 김가나 의원이 불법 정치자금 의혹에 휩싸였다.",
+        outlet="가나일보", date="2024-07-01",
+    ),
+    Article(
+        "한빛당 김가나 의원이 건설업체에서 불법 정치자금을 받았다는 의혹이 제기됐다. 검찰은 김가나 의원의 후원 계좌를 "
+        "살펴보고 있다.",
+        outlet="다라신문", date="2024-07-01",
+    ),
+]
+
+
+def _texts(briefing: Briefing) -> list[str]:
+    return [b.text for b in briefing.bullets]
+
+
+def test_a_story_over_three_days_is_one_section_with_dates_in_order():
+    briefing = summarize(SUMMONS, max_chars=1500)
+    [section] = briefing.sections
+    days = [b.date for b in section.bullets]
+    assert days == sorted(days) and {"2024-05-01", "2024-05-03"} <= set(days), days
+    assert section.date == "2024-05-01" and section.is_timeline
+    # The title is the headline the story's articles share most, never a keyword list.
+    assert section.title in {a.headline for a in SUMMONS} and " · " not in section.title
+    markdown = briefing.to_markdown()
+    headings = re.findall(r"^#### (\S+)$", markdown, re.M)
+    assert headings == sorted(set(days)) and markdown.startswith(f"### {section.title}\n#### 2024-05-01\n")
+    assert markdown.index("#### 2024-05-02") < markdown.index("구속영장을 청구") < markdown.index("#### 2024-05-03")
+    assert markdown.index("구속영장을 발부") > markdown.index("#### 2024-05-03")
+    # Each fact sits under the day it happened, not under an earlier day's similar sentence.
+    for bullet in section.bullets:
+        assert bullet.date in {SUMMONS[s.article].date for s in bullet.sources}
+        for words, day in (("구속됐다", "2024-05-03"), ("영장을 발부", "2024-05-03"), ("영장을 청구", "2024-05-02")):
+            if words in bullet.text:
+                assert bullet.date == day, (bullet.text, bullet.date)
+
+
+def test_a_mixed_paste_is_one_section_per_story():
+    briefing = summarize(SUMMONS + FIRE, max_chars=1500)
+    assert len(briefing.sections) == 2
+    stories = [{a for b in s.bullets for a in b.articles} for s in briefing.sections]
+    assert stories[0] <= {0, 1, 2, 3} and stories[1] <= {4, 5, 6}  # the larger story first
+
+
+def test_a_figure_that_grows_over_days_is_stated_at_its_latest_value():
+    briefing = summarize(FIRE, max_chars=1500)
+    texts = _texts(briefing)
+    assert any("30명" in t for t in texts), texts
+    for bullet in briefing.bullets:
+        if "12명" in bullet.text:  # the earlier value only as the earlier day's entry
+            assert bullet.date == "2024-06-10" and all(FIRE[s.article].date == "2024-06-10" for s in bullet.sources)
+    assert figures(tokenize(["이번 화재로 부상자는 12명으로 집계됐다."])[0]) == {("부상자", "명"): "12"}
+    assert figures(tokenize(["10일 오후 3시 회의가 열렸다."])[0]) == {}
+
+
+def test_a_person_is_introduced_by_full_name_before_surname_and_title():
+    texts = _texts(summarize(FUNDS, max_chars=1500))
+    mentions = [t for t in texts if "김" in t]
+    assert mentions and "김가나 의원" in mentions[0], texts
+    assert all(not unintroduced(t, texts[:k]) for k, t in enumerate(texts)), texts
+
+
+def test_a_leading_connective_is_dropped_or_follows_what_it_leans_on():
+    article = (
+        "서울시가 올해 청년 주택 5000가구를 공급한다고 4일 밝혔다. 입주자 모집은 상반기에 시작된다. 시는 답하지 않았다. "
+        "그러나 시민단체는 청년 주택 임대료가 여전히 비싸다고 비판했다."
+    )
+    other = "서울시가 청년 주택 5000가구를 새로 공급한다. 시민단체는 임대료 인하를 요구하고 있다."
+    briefing = summarize([article, other], max_chars=1500)
+    texts = _texts(briefing)
+    assert any("시민단체는 청년 주택 임대료가" in t for t in texts), texts
+    assert not any(t.startswith("그러나") for t in texts), texts
+    for bullet in briefing.bullets:  # the source still points at exactly the bullet's text
+        first = bullet.sources[0]
+        assert [article, other][first.article][first.start : first.end].strip() == bullet.text
+
+
+def test_the_leaning_rule():
+    assert leaning(["그러나 검찰은 수사를 이어갔다.", "해당 기업은 답하지 않았다.", "그는 말했다.", "이중섭 화가의 그림이 팔렸다."]) == [
+        True, True, True, False]
+    assert leaning(["한빛당 김가나 의원이 말했다.", "김 의원은 부인했다."]) == [False, False]
+    assert leaning(["김 의원은 부인했다.", "한빛당 김가나 의원이 말했다."]) == [True, False]
+    assert leaning(["최가나 전 한빛건설 사장이 기소됐다.", "최 전 사장은 혐의를 부인했다."]) == [False, False]
+    assert leaning(["이어 검찰은 자료를 확보했다."], follows=[True]) == [False]
+    assert short_references("노무현 전 대통령의 묘역을 찾았다.") == []  # "전 대통령" is "the former president"
+    assert droppable_opener("그러나 시민단체는 비판했다.") == len("그러나 ")
+    assert droppable_opener("이에 시민단체는 비판했다.") == 0  # "이에" carries meaning the rest needs
+
+
+def test_a_title_without_headlines_is_a_phrase_of_the_lead():
+    briefing = summarize([a.text for a in FIRE], max_chars=600)
+    [section] = briefing.sections
+    assert section.title and " · " not in section.title and "한빛화학" in section.title
+    assert lead_phrase("울산의 한빛화학 공장에서 10일 오후 큰 불이 났다.") == "울산의 한빛화학 공장에서 10일 오후 큰 불이 났다"
+    assert lead_phrase("가" * 30 + " " + "나" * 30 + ".") == "가" * 30 + "…"
+
+
+def _timeline() -> Briefing:
+    def bullet(text: str, day: str | None) -> Bullet:
+        return Bullet(text, [Source(0, 0, len(text), text)], 1, 0.1, date=day)
+
+    story = Event("검찰, 한빛건설 대표 소환", "2024-05-01", [
+        bullet("검찰이 대표를 소환했다.", "2024-05-01"), bullet("검찰이 영장을 청구했다.", "2024-05-02"),
+        bullet("법원이 영장을 발부했다.", "2024-05-03"),
+    ])
+    one_day = Event("울산 공장 화재", "2024-06-10", [bullet("공장에서 불이 났다.", "2024-06-10")])
+    return Briefing("textrank", [story, one_day], [], [], {}, 800)
+
+
+def test_date_headings_in_markdown_html_and_dicts():
+    briefing = _timeline()
+    markdown = briefing.to_markdown()
+    assert "### 검찰, 한빛건설 대표 소환\n#### 2024-05-01\n- 검찰이" in markdown
+    assert markdown.index("#### 2024-05-02") < markdown.index("#### 2024-05-03")
+    assert "### 2024-06-10 · 울산 공장 화재\n- 공장에서" in markdown  # one day: no date heading
+    html = briefing_html(briefing, 0.1)
+    assert html.count('<h4 class="brief-day">') == 3 and "<h3>2024-06-10 · 울산 공장 화재</h3>" in html
+    assert html.index(">2024-05-02</h4>") < html.index("영장을 청구") < html.index(">2024-05-03</h4>")
+    data = json.loads(json.dumps(briefing.to_dict(), ensure_ascii=False))
+    assert [b["date"] for b in data["sections"][0]["bullets"]] == ["2024-05-01", "2024-05-02", "2024-05-03"]
+    assert Briefing.from_dict(data).to_markdown() == markdown
+    for section in data["sections"]:
+        for b in section["bullets"]:
+            del b["date"]  # a dict written before bullets had dates
+    assert all(b.date is None for b in Briefing.from_dict(data).bullets)
+
+
+def test_every_bullet_carries_the_day_of_its_story():
+    briefing = summarize(SUMMONS + FIRE, max_chars=1500)
+    assert all(b.date for b in briefing.bullets)
+    for section in briefing.sections:
+        assert [b.date for b in section.bullets] == sorted(b.date for b in section.bullets)
