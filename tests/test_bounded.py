@@ -14,9 +14,10 @@ from re import _constants as sre, _parser as sre_parse  # the stdlib's own regex
 
 import pytest
 
-from summarizer import articles, clean, document, events, korean, modality, normalize, pipeline
+from summarizer import articles, clean, document, events, korean, modality, normalize, pipeline, summarize, textrank
 from summarizer.clean import MAX_TOKEN_CHARS, clean_article
 from summarizer.normalize import normalize_text
+from summarizer.pipeline import Limits, prepare, validate
 
 MODULES = (clean, normalize, document, events, modality, articles, pipeline, korean)
 # Most characters one match attempt may read (the longest bounded window of any pattern).
@@ -155,3 +156,17 @@ def test_a_run_without_spaces_is_junk_by_its_length():
     reasons = {r.text: r.reason for r in article.removed}
     assert len(run) >= MAX_TOKEN_CHARS and reasons == {run: "공백 없는 긴 문자열"}
     assert [article.original[s:e] for s, e in article.blocks] == [body, body]
+
+
+def test_repeated_sentences_keep_the_graph_within_its_pairs(monkeypatch):
+    """Hundreds of copies of a sentence link every pair of them (issue 16: 300 near-duplicate
+    articles raised peak memory by 1.2 GB): past MAX_PAIRS the most frequent terms leave the
+    graph, and the briefing still states each fact once."""
+    monkeypatch.setattr(textrank, "MAX_PAIRS", 5_000)
+    given = [
+        "정부가 오늘 새 예산안을 발표했다. 국회는 다음 주 심사를 시작한다. " * 100,
+        "한국은행은 금리를 동결했다. 물가 상승률은 2%대를 유지했다. " * 50,
+    ]
+    assert prepare(validate(given, Limits())).similarity.nnz <= 5_000
+    bullets = [b.text for b in summarize(given).bullets]
+    assert len(bullets) == len(set(bullets)) >= 3, bullets
