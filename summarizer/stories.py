@@ -125,7 +125,7 @@ class StoryGrouper:
     REBUILD_EVERY = 64  # rows scored one by one before they go into the CSR matrices
 
     def __init__(self, threshold: float = 0.22, window_days: int = 7, headline_weight: float = 0.2,
-                 decay_days: float = 6.0, span_days: int = 10):
+                 decay_days: float = 15.0, span_days: int = 10):
         self.threshold = threshold
         self.window_days = window_days
         self.headline_weight = headline_weight
