@@ -1,4 +1,5 @@
-"""The Gradio page: paste Korean news articles, compare TextRank and KoBART briefings side by side.
+"""The Gradio page: paste Korean news articles, compare TextRank and KoBART briefings side by side;
+or, in its second tab, group a feed of many dated articles into ranked stories, each with its briefing.
 
     ko-brief-demo [--host 127.0.0.1] [--port 7860] [--kobart-model NAME_OR_FOLDER] [--auth-file FILE]
     python -m demo.app ...          (the same, from a clone)
@@ -8,7 +9,8 @@ per line); binding beyond this machine without it prints a warning.
 
 A thin layer over :func:`summarizer.summarize`: the page collects articles, calls it once per
 engine (TextRank first, KoBART chained after it) and renders the two Briefings the same way. The
-briefings run in worker processes (:mod:`.workers`), each request within ``--time-limit`` seconds.
+stories tab calls :func:`summarizer.summarize_feed` (TextRank). The work runs in worker processes
+(:mod:`.workers`), each request within ``--time-limit`` seconds.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import gradio as gr
 
@@ -30,16 +33,20 @@ import summarizer
 from summarizer import Briefing, Limits, ModelUnavailableError, SummarizerError
 from summarizer.abstractive import KobartOptions
 
-from .inputs import SEPARATOR, seed_text
-from .render import CSS, briefing_html, message_html, removed_html
-from .workers import TimeLimitExceeded, WorkerPool, brief
+from .inputs import FEED_TYPES, SEPARATOR, seed_text
+from .render import CSS, TOP_STORIES, briefing_html, message_html, removed_html, stories_html, stories_overview_html
+from .workers import TimeLimitExceeded, WorkerPool, brief, brief_stories
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Slider defaults are the library's defaults.
 SUMMARIZE_DEFAULTS = {name: p.default for name, p in inspect.signature(summarizer.summarize).parameters.items()}
 # The page is interactive: a smaller input cap than the library default (about 20 long articles).
 DEMO_LIMITS = Limits(max_articles=30, max_total_chars=100_000)
+# A feed has many short articles: the same character cap, more articles (per feed and per story).
+FEED_LIMITS = Limits(max_articles=200, max_total_chars=DEMO_LIMITS.max_total_chars)
+STORY_CHARS = inspect.signature(summarizer.summarize_feed).parameters["max_chars"].default
 MAX_UPLOAD_SIZE = "2mb"  # Gradio rejects larger uploads before they reach the handlers
 QUEUE_SIZE = 64  # requests waiting beyond this are refused with "queue full"
 TEXTRANK_CONCURRENCY = 2  # one per core
@@ -58,22 +65,31 @@ GENERIC_ERROR = "요약 중 예기치 못한 문제가 생겼습니다. 입력�
 
 WAITING = message_html("기사를 넣고 ‘요약하기’를 누르면 결과가 여기에 나타납니다.", "info")
 KOBART_PENDING = message_html("TextRank 요약이 끝났습니다. KoBART가 문장을 생성하는 중입니다…", "pending")
-INTRO = f"""# 한국어 뉴스 브리핑
-여러 언론사의 기사를 한꺼번에 넣으면 같은 사건끼리 묶어 브리핑을 만듭니다.
+TITLE = "# 한국어 뉴스 브리핑"
+INTRO = f"""여러 언론사의 기사를 한꺼번에 넣으면 같은 사건끼리 묶어 브리핑을 만듭니다.
 왼쪽은 기사 문장을 그대로 고르는 **TextRank(추출 요약)**, 오른쪽은 문장을 새로 쓰는 **KoBART(생성 요약)** 입니다.
 기사 사이에는 `{SEPARATOR}` 만 있는 줄을 넣어 구분하거나, 기사마다 .txt 파일을 올려 주세요.
 각 문장 끝의 `[1][3]`은 그 내용을 보도한 기사 번호입니다."""
+STORIES_INTRO = """여러 날에 걸친 기사 피드를 넣으면 같은 사건을 다룬 기사끼리 **스토리**로 묶어, 보도가 많은 스토리부터
+제목·날짜·언론사·기사 수와 브리핑(TextRank)을 보여 주고, 상위 {top}개 스토리의 날짜별 보도량을 그립니다.
+- **피드 파일**: JSONL(한 줄에 기사 하나) 또는 CSV. 항목은 `text`(본문, 필수)와 `id`, `headline`, `outlet`(또는 `press`), `date`(YYYY-MM-DD), `url`.
+  읽을 수 없는 줄은 줄 번호와 함께 알려 드리고 건너뜁니다.
+- **붙여 넣기**: 기사 사이에 `{separator}` 만 있는 줄. 날짜는 본문에 적힌 것만 씁니다.
+- **한도**: 한 번에 기사 {articles:,}건, 본문 합계 {chars:,}자, 파일 {upload}까지. {seconds:g}초 안에 끝나지 않으면 중단합니다."""
+STORIES_WAITING = message_html("피드 파일을 올리거나 기사를 붙여 넣고 ‘스토리 묶기’를 누르면 결과가 여기에 나타납니다.", "info")
 
 
-def _attempt(work: Callable[[], Briefing]) -> tuple[Briefing | None, str]:
-    """Run one summarization: the Briefing and its HTML, or None and a Korean message.
+def _attempt(
+    work: Callable[[], T], render: Callable[[T, float], str] = briefing_html
+) -> tuple[T | None, str]:
+    """Run one request's work: what it returns and ``render(it, seconds)``, or None and a Korean message.
 
     Documented errors and the time limit show their own (Korean) message; anything else shows a
     generic message and its traceback (the worker's too) goes to the server log, never to the page.
     """
     start = time.perf_counter()
     try:
-        briefing = work()
+        result = work()
     except TimeLimitExceeded as exc:
         return None, message_html(str(exc), "error", title="시간이 너무 오래 걸립니다")
     except ModelUnavailableError as exc:
@@ -86,14 +102,18 @@ def _attempt(work: Callable[[], Briefing]) -> tuple[Briefing | None, str]:
     except Exception as exc:
         log.exception("summarize failed\n%s", getattr(exc, "traceback", ""))  # Pebble adds the worker's
         return None, message_html(GENERIC_ERROR, "error", title="오류")
-    return briefing, briefing_html(briefing, time.perf_counter() - start)
+    return result, render(result, time.perf_counter() - start)
 
 
 def build_app(
-    kobart_options: KobartOptions | None = None, limits: Limits = DEMO_LIMITS, time_limit: float = TIME_LIMIT_S
+    kobart_options: KobartOptions | None = None,
+    limits: Limits = DEMO_LIMITS,
+    time_limit: float = TIME_LIMIT_S,
+    feed_limits: Limits = FEED_LIMITS,
 ) -> gr.Blocks:
     """The page. ``kobart_options`` picks the KoBART checkpoint (None: the registry default);
-    ``time_limit`` is the seconds of work one request may take per engine."""
+    ``time_limit`` is the seconds of work one request may take per engine; ``feed_limits`` caps
+    the stories tab's feed and each of its stories."""
     kobart_options = kobart_options or KobartOptions()
 
     def textrank(pasted: str, files: Sequence[str] | None, max_chars: float, redundancy: float):
@@ -125,57 +145,105 @@ def build_app(
 
         return _attempt(work)[1]
 
-    with gr.Blocks(title="한국어 뉴스 브리핑", analytics_enabled=False) as app:
-        gr.Markdown(INTRO)
-        with gr.Row():
-            with gr.Column(scale=3):
-                pasted = gr.Textbox(
-                    label=f"기사 본문 (기사 사이에 {SEPARATOR} 한 줄)",
-                    lines=12,
-                    max_lines=24,
-                    placeholder=f"첫 번째 기사 본문…\n{SEPARATOR}\n두 번째 기사 본문…",
-                    elem_id="articles",
-                )
-            with gr.Column(scale=1, min_width=220):
-                files = gr.File(
-                    label=".txt 파일 올리기 (여러 개)",
-                    file_count="multiple",
-                    file_types=[".txt"],
-                    elem_id="uploads",
-                )
-                load_seeds = gr.Button("예시 기사 5건 불러오기", elem_id="load-seeds")
-        with gr.Row():
-            max_chars = gr.Slider(
-                300, 4000, value=SUMMARIZE_DEFAULTS["max_chars"], step=100, label="요약 길이 (글자 수)"
-            )
-            redundancy = gr.Slider(
-                0, 1, value=SUMMARIZE_DEFAULTS["redundancy"], step=0.05, label="중복 억제 (0 허용 ~ 1 강하게 억제)"
-            )
-            beams = gr.Slider(1, 8, value=kobart_options.num_beams, step=1, label="빔 개수 (KoBART, 클수록 느림)")
-        with gr.Row():
-            run = gr.Button("요약하기", variant="primary", elem_id="run")
-            gr.ClearButton([pasted, files], value="입력 지우기")
-        with gr.Row(equal_height=False):
-            with gr.Column():
-                gr.Markdown("### TextRank · 추출 요약")
-                textrank_out = gr.HTML(WAITING, elem_id="textrank-output", min_height=160)
-            with gr.Column():
-                gr.Markdown("### KoBART · 생성 요약")
-                kobart_out = gr.HTML(WAITING, elem_id="kobart-output", min_height=160)
-        with gr.Accordion("정리 과정에서 제거된 부분 (기사별)", open=False, elem_id="removed"):
-            removed_out = gr.HTML(elem_id="removed-output")
-
-        load_seeds.click(seed_text, None, pasted, queue=False, api_visibility="private")
-        inputs = [pasted, files, max_chars, redundancy]
-        (
-            run.click(lambda: gr.Button(interactive=False), None, run, queue=False, api_visibility="private")
-            .then(
-                textrank, inputs, [textrank_out, kobart_out, removed_out],
-                api_name="textrank", concurrency_limit=TEXTRANK_CONCURRENCY,
-            )
-            .then(kobart, [*inputs, beams], kobart_out, api_name="kobart", concurrency_limit=KOBART_CONCURRENCY)
-            .then(lambda: gr.Button(interactive=True), None, run, queue=False, api_visibility="private")
+    def stories(pasted: str, files: Sequence[str] | None, max_chars: float):
+        """The picture of the stories over days (with the counts and unreadable lines), and the stories."""
+        found, overview = _attempt(
+            lambda: TEXTRANK_WORKERS.run(time_limit, brief_stories, pasted, files, int(max_chars), feed_limits),
+            lambda result, seconds: stories_overview_html(*result, seconds),
         )
+        return overview, stories_html(found[0]) if found else ""
+
+    with gr.Blocks(title="한국어 뉴스 브리핑", analytics_enabled=False) as app:
+        gr.Markdown(TITLE)
+        with gr.Tab("브리핑 (기사 묶음)", id="briefing", elem_id="briefing-tab"):
+            gr.Markdown(INTRO)
+            with gr.Row():
+                with gr.Column(scale=3):
+                    pasted = gr.Textbox(
+                        label=f"기사 본문 (기사 사이에 {SEPARATOR} 한 줄)",
+                        lines=12,
+                        max_lines=24,
+                        placeholder=f"첫 번째 기사 본문…\n{SEPARATOR}\n두 번째 기사 본문…",
+                        elem_id="articles",
+                    )
+                with gr.Column(scale=1, min_width=220):
+                    files = gr.File(
+                        label=".txt 파일 올리기 (여러 개)",
+                        file_count="multiple",
+                        file_types=[".txt"],
+                        elem_id="uploads",
+                    )
+                    load_seeds = gr.Button("예시 기사 5건 불러오기", elem_id="load-seeds")
+            with gr.Row():
+                max_chars = gr.Slider(
+                    300, 4000, value=SUMMARIZE_DEFAULTS["max_chars"], step=100, label="요약 길이 (글자 수)"
+                )
+                redundancy = gr.Slider(
+                    0, 1, value=SUMMARIZE_DEFAULTS["redundancy"], step=0.05, label="중복 억제 (0 허용 ~ 1 강하게 억제)"
+                )
+                beams = gr.Slider(1, 8, value=kobart_options.num_beams, step=1, label="빔 개수 (KoBART, 클수록 느림)")
+            with gr.Row():
+                run = gr.Button("요약하기", variant="primary", elem_id="run")
+                gr.ClearButton([pasted, files], value="입력 지우기")
+            with gr.Row(equal_height=False):
+                with gr.Column():
+                    gr.Markdown("### TextRank · 추출 요약")
+                    textrank_out = gr.HTML(WAITING, elem_id="textrank-output", min_height=160)
+                with gr.Column():
+                    gr.Markdown("### KoBART · 생성 요약")
+                    kobart_out = gr.HTML(WAITING, elem_id="kobart-output", min_height=160)
+            with gr.Accordion("정리 과정에서 제거된 부분 (기사별)", open=False, elem_id="removed"):
+                removed_out = gr.HTML(elem_id="removed-output")
+
+            load_seeds.click(seed_text, None, pasted, queue=False, api_visibility="private")
+            inputs = [pasted, files, max_chars, redundancy]
+            (
+                run.click(lambda: gr.Button(interactive=False), None, run, queue=False, api_visibility="private")
+                .then(
+                    textrank, inputs, [textrank_out, kobart_out, removed_out],
+                    api_name="textrank", concurrency_limit=TEXTRANK_CONCURRENCY, concurrency_id="textrank",
+                )
+                .then(kobart, [*inputs, beams], kobart_out, api_name="kobart", concurrency_limit=KOBART_CONCURRENCY)
+                .then(lambda: gr.Button(interactive=True), None, run, queue=False, api_visibility="private")
+            )
+        with gr.Tab("스토리 (피드)", id="stories", elem_id="stories-tab"):
+            gr.Markdown(STORIES_INTRO.format(
+                top=TOP_STORIES, separator=SEPARATOR, articles=feed_limits.max_articles,
+                chars=feed_limits.max_total_chars, upload=MAX_UPLOAD_SIZE.upper(), seconds=time_limit,
+            ))
+            with gr.Row():
+                with gr.Column(scale=3):
+                    feed_pasted = gr.Textbox(
+                        label=f"기사 본문 붙여 넣기 (기사 사이에 {SEPARATOR} 한 줄)",
+                        lines=8,
+                        max_lines=16,
+                        placeholder=f"첫 번째 기사 본문…\n{SEPARATOR}\n두 번째 기사 본문…",
+                        elem_id="feed-articles",
+                    )
+                with gr.Column(scale=1, min_width=220):
+                    feed_files = gr.File(
+                        label="피드 파일 올리기 (.jsonl, .csv)",
+                        file_count="multiple",
+                        file_types=list(FEED_TYPES),
+                        elem_id="feed-uploads",
+                    )
+            with gr.Row():
+                story_chars = gr.Slider(300, 2000, value=STORY_CHARS, step=100, label="스토리별 요약 길이 (글자 수)")
+            with gr.Row():
+                run_stories = gr.Button("스토리 묶기", variant="primary", elem_id="run-stories")
+                gr.ClearButton([feed_pasted, feed_files], value="입력 지우기")
+            overview_out = gr.HTML(STORIES_WAITING, elem_id="stories-overview")
+            stories_out = gr.HTML(elem_id="stories-output")
+            (
+                run_stories.click(
+                    lambda: gr.Button(interactive=False), None, run_stories, queue=False, api_visibility="private"
+                )
+                .then(
+                    stories, [feed_pasted, feed_files, story_chars], [overview_out, stories_out], api_name="stories",
+                    concurrency_limit=TEXTRANK_CONCURRENCY, concurrency_id="textrank",  # the same workers
+                )
+                .then(lambda: gr.Button(interactive=True), None, run_stories, queue=False, api_visibility="private")
+            )
     app.queue(max_size=QUEUE_SIZE)
     return app
 

@@ -17,10 +17,11 @@ from typing import Any
 from pebble import ProcessPool
 
 import summarizer
-from summarizer import Briefing, Limits
+from summarizer import Briefing, InputError, Limits, Story
+from summarizer.feed import BadLine
 from summarizer.korean import warm_up
 
-from .inputs import collect_articles
+from .inputs import collect_articles, collect_feed
 
 # forkserver: a worker forks from a small single-threaded server (never from Gradio's threads) that
 # has already imported the summarizer and this page's module (as `python -m demo.app`, each worker
@@ -51,6 +52,17 @@ def brief(
     """One request's briefing: the articles of the paste box and uploads, summarized (run in a worker)."""
     articles = collect_articles(pasted, files, limits.max_total_chars)
     return summarizer.summarize(articles, method, max_chars, redundancy=redundancy, limits=limits, kobart=kobart)
+
+
+def brief_stories(
+    pasted: str | None, files: Sequence[str | Path] | None, max_chars: int, limits: Limits
+) -> tuple[list[Story], list[BadLine], int]:
+    """One stories request (run in a worker): the feed of the paste box and uploads grouped into
+    stories, each briefed with TextRank; with the first unreadable lines and how many there were."""
+    feed = collect_feed(pasted, files, limits)
+    if not feed.entries and not feed.bad_count:
+        raise InputError("입력이 비어 있습니다. 피드 파일(.jsonl, .csv)을 올리거나 기사를 붙여 넣어 주세요.")
+    return summarizer.summarize_feed(feed.entries, "textrank", max_chars, limits=limits), feed.bad, feed.bad_count
 
 
 def _warm(ready: Any) -> None:

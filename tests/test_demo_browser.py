@@ -8,10 +8,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from test_demo import kobart_options, served  # noqa: F401  the same tiny KoBART fixture and server helper
+from test_demo import kobart_options, made_up_feed, served, write_feed  # noqa: F401  the same fixtures and helpers
 
-from demo.inputs import collect_articles, seed_text
-from summarizer import summarize
+from demo.inputs import collect_articles, collect_feed, seed_text
+from summarizer import Limits, summarize, summarize_feed
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output"
@@ -167,3 +167,46 @@ def test_empty_input_shows_a_korean_message(page, url_without_weights):
     assert "입력이 비어 있습니다" in message.inner_text()
     page.locator("#kobart-output .notice-error").wait_for()
     assert "Traceback" not in page.locator("body").inner_text()
+
+
+def test_stories_tab_upload_a_feed_see_ranked_stories_open_a_briefing_and_the_picture(page, url, tmp_path):
+    feed = write_feed(tmp_path / "피드.jsonl", made_up_feed(), {3: "{깨진 줄"})
+    expected = summarize_feed(collect_feed("", [feed], Limits()).entries)  # the page's default length
+    page.goto(url)
+    page.get_by_role("tab", name="스토리 (피드)").click()
+    page.locator("#feed-uploads input[type=file]").set_input_files(str(feed))
+    page.locator("#feed-uploads").get_by_text("피드.jsonl").wait_for()  # uploaded
+    page.locator("#run-stories").click()
+    cards = page.locator("#stories-output article.story")
+    cards.first.wait_for()
+
+    # ranked stories with title, dates, outlets and article count
+    assert cards.count() == len(expected) == 3
+    assert [cards.nth(i).locator("h3.story-title").inner_text() for i in range(3)] == [
+        f"{rank}{story.title}" for rank, story in enumerate(expected, 1)
+    ]
+    meta = cards.first.locator(".brief-meta").first.inner_text()
+    assert "2026-07-20 ~ 2026-07-22" in meta and "기사 4건 (중복 1건 제외)" in meta and "언론사 3곳" in meta
+    # a briefing opens on click
+    briefing = cards.first.locator("details.story-brief")
+    assert not briefing.locator("li.bullet").first.is_visible()
+    briefing.locator("summary").first.click()
+    bullets = briefing.locator("li.bullet")
+    bullets.first.wait_for(state="visible")
+    assert bullets.count() == len(expected[0].briefing.bullets) >= 2
+    assert bullets.first.locator(".bullet-text").inner_text() == expected[0].briefing.bullets[0].text
+
+    # the picture: a row per story, shaded cells on the days it was covered; the unreadable line
+    overview = page.locator("#stories-overview")
+    assert overview.locator("table.coverage").is_visible()
+    rows = overview.locator("table.coverage tbody tr")
+    assert rows.count() == 3
+    assert rows.first.locator("td[data-count]").all_inner_texts() == ["1", "1", "2"]
+    assert "피드.jsonl 3번째 줄" in overview.locator(".notice").inner_text()
+
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body and "Error" not in body
+    assert page.locator("#run-stories").is_enabled()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "demo-stories.png"), full_page=True)
+    assert page.context.blocked == []
