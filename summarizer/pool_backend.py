@@ -40,6 +40,9 @@ def _start_worker(threads: int, parent: int) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+    # The KoBART engine (torch or CTranslate2, imported later, only for --method kobart) takes the
+    # same share of the cores as Kiwi.
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     warm_up(threads)
 
 
