@@ -16,7 +16,7 @@ Random weights write noise, so every timed output is forced to the same number o
 setting runs ``--repeats`` times, alternating; ratios use medians measured in this run. No timing
 is asserted anywhere: this prints measurements (and the machine's load, as it is shared).
 
-    HF_HUB_OFFLINE=1 python benchmarks/bench_kobart.py [--repeats 3] [--new-tokens 64] [--ablations]
+    HF_HUB_OFFLINE=1 python benchmarks/bench_kobart.py [--repeats 3] [--new-tokens 64] [--ablations] [--no-public]
 
 Needs ../shared/kobart (config.json, tokenizer.json) beside the repository, and ctranslate2.
 """
@@ -236,6 +236,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--new-tokens", type=int, default=64, help="forced length of every timed output")
     parser.add_argument("--ablations", action="store_true", help="also fp32, 2-beam and greedy briefings")
+    parser.add_argument("--no-public", action="store_true",
+                        help="leave out the public recipe (the slowest setting: fp32, 5 beams, page by page)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -250,7 +252,8 @@ def main() -> None:
     if not ct2.installed():
         raise SystemExit("needs ctranslate2: pip install -e '.[kobart,ct2]' -c constraints.txt")
     load_before = os.getloadavg()
-    briefings = list(BRIEFINGS) + (list(ABLATIONS) if args.ablations else [])
+    briefings = [n for n in BRIEFINGS if not (args.no_public and n == "public")] + (
+        list(ABLATIONS) if args.ablations else [])
     with tempfile.TemporaryDirectory() as tmp:
         model = random_checkpoint(json.loads((SHARED_KOBART / "config.json").read_text(encoding="utf-8")),
                                   SHARED_KOBART / "tokenizer.json", Path(tmp) / "kobart-random")
@@ -308,14 +311,20 @@ def main() -> None:
         print(f"{label:<66} {runs[name][0]['outputs']:>7} {med(name, 'load_s'):>7.2f} {med(name, 'first_s'):>10.2f} "
               f"{med(name, 'warm_s'):>7.2f} {med(name, 'peak_mib'):>9.0f}")
     print()
-    for name in briefings[1:]:
+    for name in [n for n in briefings if n not in ("public", "ours-torch")]:
+        print(f"speed-up of {name} over the torch int8 briefing: warm "
+              f"{med('ours-torch', 'warm_s') / med(name, 'warm_s'):.2f}x, "
+              f"first call {med('ours-torch', 'first_s') / med(name, 'first_s'):.2f}x; peak memory "
+              f"{med(name, 'peak_mib') / med('ours-torch', 'peak_mib'):.2f}x")
+    for name in briefings[1:] if "public" in briefings else []:
         print(f"speed-up of {name} over the public recipe: warm {med('public', 'warm_s') / med(name, 'warm_s'):.2f}x, "
               f"first call {med('public', 'first_s') / med(name, 'first_s'):.2f}x")
     ours = runs["ours"][0]
     print(f"the default briefing ran on {ours['backend']}; torch imported in that process: {ours['torch_imported']}")
-    public = runs["public"][0]
-    print(f"\npublic recipe read {public['tokens_read']} of the pages' {public['tokens_total']} tokens "
-          f"(the rest cut silently by truncation=True), without <s>/</s> around its inputs.")
+    if "public" in briefings:
+        public = runs["public"][0]
+        print(f"\npublic recipe read {public['tokens_read']} of the pages' {public['tokens_total']} tokens "
+              f"(the rest cut silently by truncation=True), without <s>/</s> around its inputs.")
     print("\nThis project's briefing of the seeds (random weights, so the text is noise):\n")
     print(ours["markdown"])
     print("notes:", ours["notes"] or "none")
