@@ -12,6 +12,7 @@ from scipy import sparse
 
 from .briefing import Bullet, Event, Source
 from .document import SUBJECTLESS, stand_alone_quality
+from .korean import content_forms
 from .modality import FORECAST, REPORTED, present_tense, time_of_day
 from .pipeline import SUPPORT_SIMILARITY, Prepared
 from .standalone import droppable_opener, introduces, opens_leaning, short_references, unintroduced
@@ -44,6 +45,8 @@ STALE_FIGURE_WEIGHT = 0.5
 # Sentences told apart (another day's happening, another value) count as this share of SAME_FACT
 # similar to each other in selection: redundant enough to weigh, never the same fact.
 TOLD_APART_SIMILARITY = 0.9
+# A dropped connective leaves fewer words: the rest must stay this far from the near-duplicate limits.
+TRIM_MARGIN = 0.1
 # Choosing again without the picks that still lean on what is not there, at most this often.
 STAND_ALONE_ROUNDS = 3
 
@@ -324,6 +327,14 @@ def _stands_after_drop(prepared: Prepared, i: int) -> int:
     return cut
 
 
+def _trim_repeats(prepared: Prepared, i: int, cut: int, others: Sequence[int]) -> bool:
+    """Whether sentence ``i`` without its first ``cut`` characters comes close to repeating one of
+    ``others`` (fewer words make a near-duplicate likelier)."""
+    start = _text_start(prepared, i) + cut
+    rest = content_forms(m for m in prepared.sentences[i].morphemes if m.start >= start)
+    return any(near_duplicate(rest, prepared.forms[o], TRIM_MARGIN) for o in others)
+
+
 def _stand_alone(prepared: Prepared, sections: list[tuple[int, list[list[_Bullet]]]], spare: int) -> set[int]:
     """Make every bullet stand alone (summarizer.standalone), in reading order, in place: a bullet
     that opens with a connective or reference moves right after the bullet it leans on (same
@@ -359,12 +370,13 @@ def _stand_alone(prepared: Prepared, sections: list[tuple[int, list[list[_Bullet
                     if later is not None:  # the bullet that introduces the person comes first
                         day.insert(k, day.pop(later))
                         continue
-                if lean and not missing and (cut := _stands_after_drop(prepared, bullet.ids[0])):
+                others = [b.ids[0] for _, ds in sections for d in ds for b in d if b is not bullet]
+                cut = _stands_after_drop(prepared, bullet.ids[0]) if lean and not missing else 0
+                if cut and not _trim_repeats(prepared, bullet.ids[0], cut, others):
                     bullet.trim = cut  # the rest stands: the connective goes
                     spare += cut
                 elif lean or missing:
                     own = len(sentences[bullet.ids[0]].text)
-                    others = [b.ids[0] for _, ds in sections for d in ds for b in d if b is not bullet]
                     wording = next(
                         (j for j in bullet.ids[1:]
                          if sentences[j].is_full and sentences[j].is_candidate and _keeps(prepared, bullet.ids[0], j)
