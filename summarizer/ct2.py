@@ -133,7 +133,7 @@ class Ct2Generator:
 
         kind, _, index = device.partition(":")
         self.translator = ctranslate2.Translator(str(folder), device=kind, device_index=int(index or 0),
-                                                 intra_threads=usable_cores())
+                                                 intra_threads=intra_threads())
         self.vocabulary: list[str] = json.loads((folder / "shared_vocabulary.json").read_text(encoding="utf-8"))
         self.index = {token: i for i, token in enumerate(self.vocabulary)}
         self.eos = eos
@@ -167,7 +167,10 @@ class Ct2Generator:
         return outputs
 
 
-def usable_cores() -> int:
-    """CPU cores this process may use: the Translator's threads, as torch sets its own (CTranslate2's
+def intra_threads() -> int:
+    """The Translator's threads: ``OMP_NUM_THREADS`` when set (as torch reads it; the local process
+    pool sets it to each worker's share), else the CPU cores this process may use (CTranslate2's own
     default is 4 whatever the machine)."""
+    if (given := os.environ.get("OMP_NUM_THREADS", "").strip()).isdigit() and int(given) > 0:
+        return int(given)
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -103,6 +103,13 @@ def test_backend_choice_and_the_message_without_ctranslate2(tiny_model, monkeypa
     assert load_engine(KobartOptions(model=str(tiny_model))).backend == "torch"  # auto falls back
 
 
+def test_translator_threads_follow_omp_num_threads_else_the_usable_cores(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # what the local process pool sets per worker
+    assert ct2.intra_threads() == 1
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert ct2.intra_threads() == len(os.sched_getaffinity(0))
+
+
 NO_TORCH = """
 import sys
 from summarizer import summarize
