@@ -16,6 +16,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import groupby
 
 from .briefing import Removed
 from .korean import hangul_ratio
@@ -299,18 +300,22 @@ def inline_junk(line: str) -> list[tuple[int, int, str]]:
     photo credits, and runs of MAX_TOKEN_CHARS or more characters without a space (the other rules
     read the line with those blanked out). Returns sorted, non-overlapping ``(start, end, reason)``
     spans of ``line``."""
-    cut = [None] * len(line)  # reason per character, None where kept
+    cut: list[str | None] = [None] * len(line)  # reason per character, None where kept
+    marked = False
 
     def mark(s: int, e: int, reason: str) -> None:
-        for k in range(s, e):
-            if cut[k] is None:
-                cut[k] = reason
+        nonlocal marked
+        cut[s:e] = [reason if r is None else r for r in cut[s:e]]
+        marked = marked or e > s
 
-    for m in _LONG_TOKEN.finditer(line):
-        space = _SPACE.search(line, m.end())
-        mark(m.start(), space.start() if space else len(line), "공백 없는 긴 문자열")
-    if any(cut):
-        line = "".join(" " if r else c for c, r in zip(line, cut))
+    runs = [(m.start(), space.start() if (space := _SPACE.search(line, m.end())) else len(line))
+            for m in _LONG_TOKEN.finditer(line)]
+    pieces, pos = [], 0
+    for s, e in runs:
+        mark(s, e, "공백 없는 긴 문자열")
+        pieces += [line[pos:s], " " * (e - s)]
+        pos = e
+    line = "".join(pieces) + line[pos:] if runs else line
 
     for m in _SCRIPT_START.finditer(line):
         if cut[m.start()] is None:
@@ -335,7 +340,7 @@ def inline_junk(line: str) -> list[tuple[int, int, str]]:
             if len(ends) - bisect_left(ends, m.end()) < 2:
                 mark(m.end(), len(line), "기사 뒤 다른 기사·메뉴")  # what follows a closing byline
                 break  # later e-mails are in it
-    kept = "".join(c if r is None else " " for c, r in zip(line, cut)).rstrip()
+    kept = ("".join(c if r is None else " " for c, r in zip(line, cut)) if marked else line).rstrip()
     for m in _BYLINE_AT_END.finditer(kept):
         after = _NON_SPACE.search(kept, m.end())
         if after is None or _AFTER_BYLINE.match(kept, after.start()):
@@ -343,13 +348,12 @@ def inline_junk(line: str) -> list[tuple[int, int, str]]:
             mark(m.end(), len(line), "기사 뒤 다른 기사·메뉴")
             break  # later bylines are in it
     spans: list[tuple[int, int, str]] = []
-    for k, reason in enumerate(cut):
-        if reason is None:
-            continue
-        if spans and spans[-1][1] == k and spans[-1][2] == reason:
-            spans[-1] = (spans[-1][0], k + 1, reason)
-        else:
-            spans.append((k, k + 1, reason))
+    k = 0
+    for reason, run in groupby(cut) if marked else ():
+        length = sum(1 for _ in run)
+        if reason is not None:
+            spans.append((k, k + length, reason))
+        k += length
     return spans
 
 

@@ -253,6 +253,7 @@ def superseded(
     """
     out: dict[int, list[int]] = {}
     seen: dict[int, tuple[frozenset[str], set[tuple[str, ...]]]] = {}
+    done: dict[int, bool] = {}  # completed() of each report, read once (a report neighbours many forecasts)
     for f, kind in enumerate(modalities):
         if kind != FORECAST:
             continue
@@ -265,7 +266,9 @@ def superseded(
             rs = sentences[r]
             if value < SETTLE_SIMILARITY or modalities[r] != REPORTED or rs.article == fs.article:
                 continue
-            if not completed(rs.morphemes):
+            if r not in done:
+                done[r] = completed(rs.morphemes)
+            if not done[r]:
                 continue
             theirs = article_times.get(rs.article)
             if mine and theirs and theirs < mine:
