@@ -46,10 +46,13 @@ SUPPORT_SIMILARITY = 0.35
 class Limits:
     """Input caps; summarize() raises InputError past them, before any heavy work.
 
-    What the caps cost, measured by ``benchmarks/bench_limits.py`` (warm process, 2-core machine,
-    distinct raw crawls; docs/usage.md, "Limits"): 300 articles with 500,000 characters together take
-    5.7-6.8 CPU seconds, about 80% of it Kiwi, and raise peak RSS from about 0.56 GB to 0.86 GB;
-    one article of 200,000 characters 1.6-2.1 CPU seconds and 0.6 GB.
+    What the caps cost on hostile input, measured by ``benchmarks/bench_worst_case.py`` (warm
+    process, shared 2-core machine; docs/usage.md, "Limits and costs"): at 500,000 characters no
+    shape (no spaces, one repeated character, unclosed tags, long URLs, punctuation runs, e-mails,
+    one 199,990-character line, 300 near-identical or 300 distinct articles) takes more than 2.5x
+    Kiwi's own time on the same text or 7.8 CPU seconds per 100,000 characters (where Kiwi alone
+    takes 6.9), and none raises peak RSS by more than 0.5 GB over the 0.56 GB of a warm process
+    (300 near-identical articles; they took +1.2 GB before the sentence graph was bounded).
     """
 
     max_articles: int = 300
