@@ -105,11 +105,27 @@ class Prepared:
 
     def read_alone(self, ids: Sequence[int]) -> list[frozenset[str]]:
         """The content forms of these sentences as Kiwi reads each alone, on its own text (one
-        Kiwi call for those not read so far in this briefing)."""
+        Kiwi call for those not read so far in this briefing).
+
+        A sentence that is a whole block of its article, to the character, was read alone
+        already: Kiwi was given exactly its text, and kiwipiepy's ``split_into_sents`` only
+        groups the tokens of the same analysis (same options) that ``tokenize`` returns."""
         new = [i for i in dict.fromkeys(ids) if i not in self._alone]
-        for i, morphemes in zip(new, tokenize([self.sentences[i].text for i in new])):
+        asked = []
+        for i in new:
+            s = self.sentences[i]
+            if (s.start, s.end) in self._blocks[s.article] and s.text == self.articles[s.article].normalized[s.start : s.end]:
+                self._alone[i] = content_forms(s.morphemes)
+            else:
+                asked.append(i)
+        for i, morphemes in zip(asked, tokenize([self.sentences[i].text for i in asked])):
             self._alone[i] = content_forms(morphemes)
         return [self._alone[i] for i in ids]
+
+    @cached_property
+    def _blocks(self) -> dict[int, set[tuple[int, int]]]:
+        """Each article's kept blocks (start, end): the texts Kiwi analysed."""
+        return {a.index: set(a.blocks) for a in self.articles}
 
     @property
     def removed(self) -> list[Removed]:
