@@ -13,6 +13,7 @@ from scipy.spatial.distance import squareform
 
 from .clean import CleanArticle
 from .document import Sentence, lead_sentences
+from .textrank import diagonal
 
 # Sentences beyond this many (by centrality) are too peripheral to head an event.
 MAX_CLUSTERED = 400
@@ -97,7 +98,7 @@ def _context_vectors(sentences: list[Sentence], vectors: sparse.csr_matrix) -> s
     smoothed = vectors + neighbours @ vectors
     norms = np.sqrt(smoothed.multiply(smoothed).sum(axis=1)).A1
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ smoothed)
+    return sparse.csr_matrix(diagonal(1.0 / norms) @ smoothed)
 
 
 def _clusters(ids: list[int], context: sparse.csr_matrix) -> list[int]:
