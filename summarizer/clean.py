@@ -379,7 +379,7 @@ def _kept_pieces(line: str, spans: list[tuple[int, int, str]]) -> list[tuple[int
 def clean_article(text: str, index: int = 0) -> CleanArticle:
     """Clean one pasted page: title, date, kept blocks, and every removal with its reason."""
     article = CleanArticle(index=index, original=text)
-    norm = _normalize(text)
+    norm = article.normalized = _normalize(text)  # cached: sentences and dates read it again
     if norm != text.translate(_ODD_SPACES):
         article.removed.append(Removed(index, 0, len(text), "", "HTML 태그"))
     seen: dict[str, int] = {}
