@@ -13,7 +13,7 @@ from scipy import sparse
 from .briefing import Bullet, Event, Source
 from .document import SUBJECTLESS, stand_alone_quality
 from .korean import content_forms
-from .modality import FORECAST, REPORTED, present_tense, time_of_day
+from .modality import FORECAST, REPORTED, time_of_day
 from .pipeline import SUPPORT_SIMILARITY, Prepared
 from .standalone import droppable_opener, introduces, opens_leaning, short_references, unintroduced
 from .textrank import SAME_FACT, near_duplicate, row, select
@@ -458,7 +458,7 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
     lengths = [len(s.text) for s in sentences]
     forecast = np.array(
         [
-            FORECAST_WEIGHT if k == FORECAST else STATE_WEIGHT if present_tense(s.morphemes) else 1.0
+            FORECAST_WEIGHT if k == FORECAST else STATE_WEIGHT if prepared.present[s.id] else 1.0
             for s, k in zip(sentences, prepared.modality or [REPORTED] * len(sentences))
         ]
     )

@@ -151,18 +151,20 @@ def modality(
     article_time: date | None = None,
     days: frozenset[int] = frozenset(),
     article_day: int | None = None,
+    present: bool | None = None,
 ) -> str:
     """``FORECAST`` when the sentence announces, plans or predicts rather than reports.
 
     ``when`` is the day the sentence names (if any), ``article_time`` the article's own time: a
     present-tense verb about a later day than the article's is a forecast (내일 만난다). Without
     a full date, ``days`` (days of the month the sentence names) are compared with the
-    ``article_day`` the article reports from.
+    ``article_day`` the article reports from. ``present``: :func:`present_tense` of the
+    morphemes, when the caller has it already.
     """
     tail = _tail(morphemes)
     if _has_future_construction(tail):
         return FORECAST
-    if present_tense(morphemes):
+    if present_tense(morphemes) if present is None else present:
         if _names_future(tail):
             return FORECAST
         if when and article_time and when > article_time:

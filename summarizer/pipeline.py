@@ -21,7 +21,7 @@ from .document import Sentence, build_sentences, lead_sentences
 from .errors import InputError
 from .events import EventGroup, days_named, group_events, reference_date
 from .korean import content_forms, hangul_ratio, tokenize
-from .modality import REPORTED, actions, modality, preview_forecasts, reporting_day, superseded
+from .modality import REPORTED, actions, modality, present_tense, preview_forecasts, reporting_day, superseded
 from .normalize import normalize_text, one_line
 from .sections import Figure, conflict
 from .textrank import centrality, near_duplicate, row, tfidf
@@ -84,6 +84,7 @@ class Prepared:
     stale: dict[int, set[Figure]] = field(default_factory=dict)  # figures a later day states anew
     news: dict[int, set[Figure]] = field(default_factory=dict)  # figures at their latest day's value
     named: list[frozenset[int]] = field(default_factory=list)  # per sentence: the days of the month it names
+    present: list[bool] = field(default_factory=list)  # per sentence: modality.present_tense
     _actions: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
     _alone: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
 
@@ -353,8 +354,10 @@ def prepare(given: list[Article]) -> Prepared:
     stale, news = sections.stale_figures(sentences, sentence_days, found)
     report_days = {a.index: reporting_day(a.normalized) for a in articles}
     days = [days_named(s.text) for s in sentences]
+    present = [present_tense(s.morphemes) for s in sentences]
     kinds = [
-        modality(s.morphemes, dates.get(s.id), times[s.article], days[s.id], report_days[s.article]) for s in sentences
+        modality(s.morphemes, dates.get(s.id), times[s.article], days[s.id], report_days[s.article], present[s.id])
+        for s in sentences
     ]
     kinds = preview_forecasts(sentences, kinds, [s.is_full for s in sentences])
     superseded_by = superseded(sentences, kinds, times, days, sim)
@@ -367,7 +370,7 @@ def prepare(given: list[Article]) -> Prepared:
     timings.update(clean=t1 - t0, sentences=t2 - t1, rank=t3 - t2, events=t4 - t3)
     return Prepared(
         articles, sentences, scores, sim, events, dates, timings, notes, kinds, superseded_by, given,
-        stories, story_titles, sentence_days, found, stale, news, days,
+        stories, story_titles, sentence_days, found, stale, news, days, present=present,
     )
 
 
