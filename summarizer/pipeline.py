@@ -183,11 +183,10 @@ class Prepared:
         """Whether sentence ``j`` (cosine ``value`` to ``pick``) states the fact of ``pick``: a
         near-duplicate anywhere, or a close paraphrase in the same event; never a sentence of
         another story, nor one :meth:`told_apart` from it."""
-        if self.story_of(j) != self.story_of(pick) or self.told_apart(pick, j):
+        close = value >= SUPPORT_SIMILARITY and self.event_of.get(j) == self.event_of.get(pick)
+        if not close and not near_duplicate(self.forms[pick], self.forms[j]):
             return False
-        if near_duplicate(self.forms[pick], self.forms[j]):
-            return True
-        return value >= SUPPORT_SIMILARITY and self.event_of.get(j) == self.event_of.get(pick)
+        return self.story_of(j) == self.story_of(pick) and not self.told_apart(pick, j)
 
     def same_fact(self, sentence_id: int, picked: Sequence[int]) -> list[int]:
         """Sentences that restate ``sentence_id`` (:meth:`restates`) and are no closer to any
