@@ -41,7 +41,8 @@ def test_seed_events_are_wrapped_packed_within_1024_and_map_reduced_in_two_batch
 
     with mock.patch.object(engine.generator, "generate", wraps=engine.generator.generate) as spy:
         events = generate_events(seeds_prepared, 1500, options)
-    assert len(events) == len(seeds_prepared.events)
+    # one section per story, one bullet per event of it
+    assert sum(len(e.bullets) for e in events) == len(seeds_prepared.events)
     assert spy.call_count == 2  # level 1: every chunk of every event; level 2: the reduces
     rows, second = (call.args[0] for call in spy.call_args_list)
     assert len(rows) == len(material) + sum(-(-sum(map(len, m)) // 1022) - 1 for m in overflowing)
@@ -63,7 +64,7 @@ def test_default_path_bullets_carry_fact_check_flags(kobart_random, seeds_prepar
     engine = load_engine(options)
     assert engine.backend == ("ctranslate2" if ct2.installed() else "torch")
     events = generate_events(seeds_prepared, 1500, options)
-    assert events and all(len(e.bullets) == 1 for e in events)
+    assert events and all(e.bullets for e in events)  # one section per story, a bullet per event of it
     for bullet in (b for e in events for b in e.bullets):
         assert bullet.text and bullet.sources
     invented = engine.encode([INVENTED])[0]
