@@ -210,25 +210,31 @@ def test_compare_to_lead_pairs_the_clusters():
                                                                      pytest.approx(0.1), 2, 0)
 
 
+# Every third real cluster (71 of 213): a sample that proves the behaviour in about a minute; the
+# full run is `ko-brief evaluate-clusters` (docs/evaluation.md).
+SAMPLE_STEP = 3
+
+
 @pytest.fixture(scope="module")
 def real_clusters():
-    """All 213 real clusters, every system: about 2.5 minutes on 2 cores."""
+    """A fixed sample of the real clusters, every system."""
     path = SHARED / "data" / "ko-news-clusters-dev.jsonl"
     if not path.exists():
         pytest.skip("../shared/data/ko-news-clusters-dev.jsonl is not present")
-    rows, junk, reading = evaluate_clusters(load_clusters(path), progress=False)
-    return {r.system: r for r in rows}, junk, reading
+    sample = load_clusters(path)[::SAMPLE_STEP]
+    rows, junk, reading = evaluate_clusters(sample, progress=False)
+    return {r.system: r for r in rows}, junk, reading, len(sample)
 
 
 def test_real_clusters_briefings_hold_no_byline_email_script_or_repeat(real_clusters):
-    rows, junk, _ = real_clusters
-    assert all(r.clusters == 213 and r.bullets > 0 for r in rows.values())
+    rows, junk, _, count = real_clusters
+    assert all(r.clusters == count and r.bullets > 0 for r in rows.values())
     assert junk["briefing"] == [] and rows["briefing"].duplicates == 0
     assert rows["lead"].junk == 0 and rows["lead"].duplicates > 0  # every outlet leads with the same fact
 
 
 def test_real_clusters_briefing_opens_no_worse_than_the_lead_and_ahead_of_textrankr(real_clusters):
-    rows, _, _ = real_clusters
+    rows, _, _, _ = real_clusters
     briefing = rows["briefing"]
     versus = briefing.versus_lead
     # The first glance is the first day of the story's timeline (oldest first), as the lead
@@ -239,8 +245,18 @@ def test_real_clusters_briefing_opens_no_worse_than_the_lead_and_ahead_of_textra
         assert rows["textrankr"].versus_lead.high < 0
 
 
+@pytest.mark.xfail(strict=True, reason="issue 18 open: the oldest-first timeline gave up the opening's lead "
+                                       "over the lead baseline (margin about 0 on the 213 clusters)")
+def test_real_clusters_briefing_opens_clearly_ahead_of_the_lead(real_clusters):
+    rows, _, _, _ = real_clusters
+    versus = rows["briefing"].versus_lead
+    # Ahead of the lead baseline cluster by cluster, beyond chance (the whole 95% interval above 0).
+    assert versus.low > 0 and versus.mean >= 0.02 and versus.wins > 1.5 * versus.losses, versus
+
+
 def test_real_clusters_each_read_as_one_story(real_clusters):
-    _, _, reading = real_clusters
+    _, _, reading, count = real_clusters
     assert reading.mean_sections <= 1.3 and max(reading.sections) <= 3, reading.sections
-    assert reading.single_bullet <= 10 and reading.keyword_titles == 0
+    # at most 10 of 213 briefings with a single-bullet section, in proportion on the sample
+    assert reading.single_bullet <= 10 * count / 213 and reading.keyword_titles == 0
     assert reading.leaning <= 0.02 * reading.bullets
