@@ -105,6 +105,8 @@ class Cluster:
     def start_node(self, ip: str) -> None:
         ports = free_ports(ip, len(NODE_PORTS) + 1)
         low = ports[-1] % 20000 + 30000
+        while any(low <= port <= low + 200 for port in ports):  # Ray refuses a component port in the range
+            low += 250
         command = ["ray", "start", "--node-ip-address", ip, f"--num-cpus={self.cpus}", "--num-gpus=0",
                    "--disable-usage-stats", f"--temp-dir={self.temp}",
                    f"--min-worker-port={low}", f"--max-worker-port={low + 200}"]
