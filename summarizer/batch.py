@@ -71,39 +71,45 @@ def _decode_line(raw: bytes) -> str:
     raise InputError("UTF-8 또는 CP949 텍스트가 아닌 줄입니다")
 
 
-def _jsonl_items(path: Path, name: str) -> Iterator[Item]:
-    """One item per line `{"id": ..., "articles": ...}`, read one line at a time; a line that is
-    not such a record becomes an error item with the id `FILE:LINE`."""
-    # Records end at "\n" only: str.splitlines() would also split inside a record at U+2028 etc.
+def jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(1-based line number, bytes) of each non-blank line of a JSONL file, one line in memory at
+    a time, a UTF-8 BOM dropped. Lines end at "\n" only: str.splitlines() would also split inside
+    a record at U+2028 etc."""
     with open(path, "rb") as f:
         for number, raw in enumerate(f, 1):
             if number == 1:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
-            if not raw.strip():
-                continue
-            fallback_id = f"{name}:{number}"
-            try:
-                data = json.loads(_decode_line(raw))
-            except InputError as exc:
-                yield _error_item(fallback_id, exc)
-                continue
-            except json.JSONDecodeError as exc:
-                yield Item(fallback_id, error=("InputError", f"JSON 줄이 아닙니다 ({exc.msg})"))
-                continue
-            raw_id = data.get("id") if isinstance(data, dict) else None
-            if raw_id is not None and (not isinstance(raw_id, (str, int)) or isinstance(raw_id, bool)):
-                yield Item(fallback_id, error=("InputError", '"id"는 문자열 또는 정수여야 합니다'))
-                continue
-            item_id = fallback_id if raw_id is None else str(raw_id)
-            meta = data.get("meta") if isinstance(data, dict) and isinstance(data.get("meta"), dict) else None
-            if isinstance(data, dict) and _is_error(data.get("error")):  # an item the step before could not make
-                yield Item(item_id, error=(data["error"]["type"], data["error"]["message"]), meta=meta)
-            elif not isinstance(data, dict) or "articles" not in data:
-                yield Item(fallback_id, error=("InputError", '"articles" 항목이 없습니다'))
-            else:
-                # The articles go to summarize() as given: a list of pages (or article objects), or
-                # one string that it splits at separator lines; what it cannot take is an InputError.
-                yield Item(item_id, data["articles"], meta=meta)
+            if raw.strip():
+                yield number, raw
+
+
+def _jsonl_items(path: Path, name: str) -> Iterator[Item]:
+    """One item per line `{"id": ..., "articles": ...}`, read one line at a time; a line that is
+    not such a record becomes an error item with the id `FILE:LINE`."""
+    for number, raw in jsonl_lines(path):
+        fallback_id = f"{name}:{number}"
+        try:
+            data = json.loads(_decode_line(raw))
+        except InputError as exc:
+            yield _error_item(fallback_id, exc)
+            continue
+        except json.JSONDecodeError as exc:
+            yield Item(fallback_id, error=("InputError", f"JSON 줄이 아닙니다 ({exc.msg})"))
+            continue
+        raw_id = data.get("id") if isinstance(data, dict) else None
+        if raw_id is not None and (not isinstance(raw_id, (str, int)) or isinstance(raw_id, bool)):
+            yield Item(fallback_id, error=("InputError", '"id"는 문자열 또는 정수여야 합니다'))
+            continue
+        item_id = fallback_id if raw_id is None else str(raw_id)
+        meta = data.get("meta") if isinstance(data, dict) and isinstance(data.get("meta"), dict) else None
+        if isinstance(data, dict) and _is_error(data.get("error")):  # an item the step before could not make
+            yield Item(item_id, error=(data["error"]["type"], data["error"]["message"]), meta=meta)
+        elif not isinstance(data, dict) or "articles" not in data:
+            yield Item(fallback_id, error=("InputError", '"articles" 항목이 없습니다'))
+        else:
+            # The articles go to summarize() as given: a list of pages (or article objects), or
+            # one string that it splits at separator lines; what it cannot take is an InputError.
+            yield Item(item_id, data["articles"], meta=meta)
 
 
 def _is_error(value: object) -> bool:

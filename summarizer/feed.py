@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarizer.articles import Article, to_article
+from summarizer.batch import jsonl_lines
 from summarizer.errors import InputError, SummarizerError
 from summarizer.pipeline import read_text_file
 
@@ -80,23 +81,17 @@ def article_of(data: object, where: str) -> FeedArticle | BadLine:
 
 
 def _jsonl(path: Path) -> Iterator[FeedArticle | BadLine]:
-    # Lines end at "\n" only: str.splitlines() would also split inside a line at U+2028 etc.
-    with open(path, "rb") as f:
-        for number, raw in enumerate(f, 1):
-            if number == 1:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")
-            if not raw.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                data = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                yield BadLine(where, "UTF-8 텍스트가 아닌 줄입니다")
-                continue
-            except json.JSONDecodeError as exc:
-                yield BadLine(where, f"JSON 줄이 아닙니다 ({exc.msg})")
-                continue
-            yield article_of(data, where)
+    for number, raw in jsonl_lines(path):
+        where = f"{path}:{number}"
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            yield BadLine(where, "UTF-8 텍스트가 아닌 줄입니다")
+            continue
+        except json.JSONDecodeError as exc:
+            yield BadLine(where, f"JSON 줄이 아닙니다 ({exc.msg})")
+            continue
+        yield article_of(data, where)
 
 
 def _csv(path: Path) -> Iterator[FeedArticle | BadLine]:
