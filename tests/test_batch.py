@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from records import read_records
 from summarizer import batch
 from summarizer.cli import main
 
@@ -18,11 +19,6 @@ def write_jsonl(path: Path, items: list[dict]) -> Path:
         for item in items:
             f.write(json.dumps(item) + "\n")  # ASCII JSON: "\ud800" escapes as a user's tool writes them
     return path
-
-
-def read_records(path: Path) -> list[dict]:
-    text = path.read_bytes().decode("utf-8")  # strict: every byte must be valid UTF-8
-    return [json.loads(line) for line in text.split("\n") if line]
 
 
 def test_lone_surrogates_in_ids_and_texts_never_halt_the_batch_and_a_rerun_is_a_no_op(

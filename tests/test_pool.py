@@ -13,22 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from records import read_records, without_timings
 from ray_cluster import descendants, kill, marked
 from summarizer.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
-
-
-def read_records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_bytes().decode("utf-8").split("\n") if line]
-
-
-def without_timings(records: list[dict]) -> list[dict]:
-    records = json.loads(json.dumps(records))
-    for record in records:
-        record.get("briefing", {}).pop("timings", None)
-    return records
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ import pytest
 
 pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[ray]')")
 
+from records import read_records, without_timings
 from ray_cluster import Cluster, kill, marked, ray_env  # noqa: E402
 
 from summarizer.cli import main  # noqa: E402
@@ -49,17 +50,6 @@ def driver_until(command: list[str], out: Path, log_path: Path, records: int = 2
             if driver.poll() is None:
                 driver.kill()
             driver.wait(timeout=30)
-
-
-def read_records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_bytes().decode("utf-8").split("\n") if line]
-
-
-def without_timings(records: list[dict]) -> list[dict]:
-    records = json.loads(json.dumps(records))
-    for record in records:
-        record.get("briefing", {}).pop("timings", None)
-    return records
 
 
 @pytest.fixture(scope="module")
