@@ -21,28 +21,37 @@ import time
 from pathlib import Path
 
 GIVE_UP_S = 10  # a process that spawns others while being killed is followed this long at most
+QUIET_S = 1.0  # done once no marked process has been seen for this long (one empty scan can race a fork)
 
 
 def marked(marker: bytes) -> list[int]:
-    """The processes (other than this one) whose environment holds ``marker``."""
+    """The live processes (other than this one) whose environment holds ``marker``; a zombie (killed,
+    not yet collected by its parent) is dead already and not listed."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            if marker in (entry / "environ").read_bytes().split(b"\0"):
+            if marker in (entry / "environ").read_bytes().split(b"\0") and not _zombie(entry):
                 found.append(int(entry.name))
         except OSError:  # gone meanwhile, or another user's
             continue
     return found
 
 
+def _zombie(entry: Path) -> bool:
+    """State Z in /proc/PID/stat (the field after the parenthesised command name)."""
+    return (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()[0] == b"Z"
+
+
 def main() -> None:
     marker = sys.argv[1].encode()
     sys.stdin.buffer.read()  # until the driver's end of the pipe closes
     deadline = time.monotonic() + GIVE_UP_S
-    while (pids := marked(marker)) and time.monotonic() < deadline:
-        for pid in pids:
+    last_seen = time.monotonic()
+    while time.monotonic() < min(deadline, last_seen + QUIET_S):
+        for pid in marked(marker):
+            last_seen = time.monotonic()
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:

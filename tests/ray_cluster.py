@@ -12,6 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from summarizer import ray_reaper
+
 HEAD_IP, WORKER_IP = "127.0.0.2", "127.0.0.3"
 # Every port a node opens, so that two clusters (or a developer's own Ray) never collide.
 NODE_PORTS = ("--node-manager-port", "--object-manager-port", "--dashboard-agent-listen-port",
@@ -52,17 +54,10 @@ def processes() -> dict[int, tuple[int, str]]:
 
 
 def marked(marker: str) -> list[int]:
-    """Every process whose environment holds ``marker`` (``NAME=VALUE``): all that a process
+    """Every live process whose environment holds ``marker`` (``NAME=VALUE``): all that a process
     started with it in its environment started in turn, whatever process group or parent they
-    have now."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and marker.encode() in (entry / "environ").read_bytes().split(b"\0"):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
+    have now (the reaper's own test, summarizer.ray_reaper.marked)."""
+    return ray_reaper.marked(marker.encode())
 
 
 def descendants(root: int, table: dict[int, tuple[int, str]] | None = None) -> list[int]:
