@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from html import escape
 from pathlib import Path
 
-from summarizer.briefing import UNDATED, ArticleInfo, Briefing, Bullet, Event, section_heading
+from summarizer.briefing import ArticleInfo, Briefing, Bullet, Event, section_heading
 from summarizer.digest import Story
 from summarizer.feed import BadLine
 
@@ -103,9 +103,9 @@ def briefing_html(briefing: Briefing, elapsed: float | None = None) -> str:
 def _event_html(section: Event, titles: dict[int, str | None]) -> str:
     """A story: its heading, then its bullets, under a date heading per day when it spans days."""
     parts = [f'<section class="brief-event"><h3>{escape(section_heading(section))}</h3>']
-    for day, bullets in section.days:
-        if section.is_timeline:
-            parts.append(f'<h4 class="brief-day">{escape(day or UNDATED)}</h4>')
+    for heading, bullets in section.parts:
+        if heading:
+            parts.append(f'<h4 class="brief-day">{escape(heading)}</h4>')
         parts.append(f"<ul>{''.join(_bullet_html(b, titles) for b in bullets)}</ul>")
     return "".join(parts) + "</section>"
 

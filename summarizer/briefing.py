@@ -14,6 +14,7 @@ _MARKUP = re.compile(r"([\\`*_\[\]<>~|#])")
 # Line breaks and control characters: inserted text stays on its one line.
 _BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 UNDATED = "날짜 미상"  # the date heading of bullets whose day the articles do not tell
+LEDE_HEADING = "핵심"  # the heading of a story's lede above its dated timeline
 
 
 @dataclass(frozen=True)
@@ -68,18 +69,20 @@ class Bullet:
 
 @dataclass
 class Event:
-    """A section of the briefing: one story, reported by one or more articles. Its bullets are in
-    timeline order: by ``Bullet.date``, oldest first (undated ones last), each day in reading order."""
+    """A section of the briefing: one story, reported by one or more articles. Its first ``lede``
+    bullets say what most outlets lead with, whichever day it happened; the others are its
+    timeline: by ``Bullet.date``, oldest first (undated ones last), each day in reading order."""
 
     title: str | None
     date: str | None  # ISO date (YYYY-MM-DD) of its first day, where the articles let us resolve it
     bullets: list[Bullet]
+    lede: int = 0
 
     @property
     def days(self) -> list[tuple[str | None, list[Bullet]]]:
-        """The bullets by day, in order: one entry per run of bullets with the same date."""
+        """The timeline's bullets by day, in order: one entry per run of bullets with the same date."""
         out: list[tuple[str | None, list[Bullet]]] = []
-        for bullet in self.bullets:
+        for bullet in self.bullets[self.lede:]:
             if out and out[-1][0] == bullet.date:
                 out[-1][1].append(bullet)
             else:
@@ -90,6 +93,15 @@ class Event:
     def is_timeline(self) -> bool:
         """Whether the section's bullets fall on several days (shown under date headings)."""
         return len({b.date for b in self.bullets}) > 1
+
+    @property
+    def parts(self) -> list[tuple[str | None, list[Bullet]]]:
+        """The bullets as shown, under their headings: for a story over several days the lede
+        (LEDE_HEADING), then a heading per day; else one part without a heading."""
+        if not self.is_timeline:
+            return [(None, self.bullets)] if self.bullets else []
+        lede = [(LEDE_HEADING, self.bullets[: self.lede])] if self.lede else []
+        return lede + [(day or UNDATED, bullets) for day, bullets in self.days]
 
 
 @dataclass
@@ -155,6 +167,7 @@ class Briefing:
                     )
                     for b in s["bullets"]
                 ],
+                lede=s.get("lede", 0),
             )
             for s in data["sections"]
         ]
@@ -170,7 +183,8 @@ class Briefing:
 
     def to_markdown(self, show_removed: bool = False) -> str:
         """Readable markdown: one heading per story, bullets with source tags like ``[1][3]``; a
-        story told over several days has a date heading for each day (``#### 2025-02-04``).
+        story told over several days has its lede under ``#### 핵심``, then a date heading for each day
+        (``#### 2025-02-04``).
 
         Article numbers in tags are 1-based, as a reader counts them. A forecast no article reports
         as done starts with ``[전망]``; unsupported facts of a generated bullet are marked with
@@ -180,9 +194,9 @@ class Briefing:
         lines: list[str] = []
         for section in self.sections:
             lines.append(f"### {_md(section_heading(section))}")
-            for day, bullets in section.days:
-                if section.is_timeline:
-                    lines.append(f"#### {day or UNDATED}")
+            for heading, bullets in section.parts:
+                if heading:
+                    lines.append(f"#### {heading}")
                 for bullet in bullets:
                     lines.append(_bullet_line(bullet))
             lines.append("")

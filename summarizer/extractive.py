@@ -99,11 +99,9 @@ def _restated_decks(prepared: Prepared, candidates: Sequence[int]) -> set[int]:
     return out
 
 
-def _reading_order(prepared: Prepared, bullets: list[list[int]], first: Sequence[int] = ()) -> list[int]:
+def _reading_order(prepared: Prepared, bullets: list[list[int]]) -> list[int]:
     """Order of an event's bullets (each a list of sentence ids, main one first): as the outlets
-    tell it, leads first. The ``first`` bullets (an opening) come first, in their order; then
-    bullets that state some article's lead, the one most articles lead with first; the others
-    sit where the earliest of their full-sentence sources sits in its own article (relative
+    tell it, leads first (the one most articles lead with first); the others sit where the earliest of their full-sentence sources sits in its own article (relative
     position, so a fact one outlet tells early comes before what all tell later; within one
     article this is the article's order). Bullets that state a clock time, leads aside, are put
     in time order among the places such bullets hold."""
@@ -117,10 +115,8 @@ def _reading_order(prepared: Prepared, bullets: list[list[int]], first: Sequence
     def led(ids: list[int]) -> int:
         return len(prepared.leads.intersection(ids))
 
-    rank = {b: k for k, b in enumerate(first)}
     order = sorted(
-        range(len(bullets)),
-        key=lambda b: (rank.get(b, len(rank)), -led(bullets[b]), place(bullets[b]), -prepared.scores[bullets[b][0]]),
+        range(len(bullets)), key=lambda b: (-led(bullets[b]), place(bullets[b]), -prepared.scores[bullets[b][0]])
     )
     clock = {b: t for b in order if not led(bullets[b]) and (t := time_of_day(sentences[bullets[b][0]].text)) is not None}
     slots = [k for k, b in enumerate(order) if b in clock]
@@ -267,30 +263,31 @@ def _arrange(
     max_chars: int,
     avoid: set[int],
 ) -> list[tuple[int, list[list[_Bullet]]]]:
-    """The picks as sections: (story, days), each day a list of bullets in reading order. The
-    first story's first days open with what the outlets lead with (:func:`opening`), until
-    OPENING_CHARS are used."""
+    """The picks as sections: (story, groups), the first group the story's lede, then one group per
+    day in reading order (its timeline). The lede is what the outlets lead with, whichever day it
+    happened: for the first story the bullets :func:`opening` chooses for the first OPENING_CHARS,
+    for the others the bullet their reading order puts first."""
     lengths = [len(s.text) for s in prepared.sentences]
     by_story: dict[int, list[list[int]]] = {}
     for i in picked:
         by_story.setdefault(prepared.story_of(i), []).append([i] + prepared.same_fact(i, picked))
     out = []
-    opened = 0
     for story in prepared.story_order(set(by_story)):
-        days: dict[date | None, list[list[int]]] = {}
-        for ids in by_story[story]:
-            days.setdefault(prepared.day_of(ids), []).append(ids)
-        ordered = []
-        for day in sorted(days, key=lambda d: (d is None, d or date.min)):
-            mine = days[day]
-            order = _reading_order(prepared, mine)
-            if not out and opened < OPENING_CHARS:  # the first glance may span the story's first days
-                spare = max_chars - sum(lengths[i] for i in picked)
-                first = opening(prepared, mine, order, standing, spare, picked, avoid, OPENING_CHARS - opened, quality)
-                order = _reading_order(prepared, mine, first)
-                opened += sum(lengths[mine[b][0]] for b in first)
-            ordered.append([_Bullet(mine[b], day) for b in order])
-        out.append((story, ordered))
+        bullets = by_story[story]
+        days = [prepared.day_of(ids) for ids in bullets]  # before an opening may change a wording
+        order = _reading_order(prepared, bullets)
+        spare = max_chars - sum(lengths[i] for i in picked)
+        chars = 0 if out else OPENING_CHARS
+        lede = opening(prepared, bullets, order, standing, spare, picked, avoid, chars, quality)
+        by_day: dict[date | None, list[int]] = {}
+        for b in range(len(bullets)):
+            if b not in lede:
+                by_day.setdefault(days[b], []).append(b)
+        groups = [[_Bullet(bullets[b], days[b]) for b in lede]]
+        for day in sorted(by_day, key=lambda d: (d is None, d or date.min)):
+            mine = [bullets[b] for b in by_day[day]]
+            groups.append([_Bullet(mine[b], day) for b in _reading_order(prepared, mine)])
+        out.append((story, groups))
     return out
 
 
@@ -502,14 +499,18 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
             break
         excluded |= again
     if again and len(again) < len(picked):  # still leaning after the last round: left out
-        sections = [(story, [[b for b in day if b.ids[0] not in again] for day in days]) for story, days in sections]
-    return [_section(prepared, story, [d for d in days if d], max_chars) for story, days in sections if any(days)]
+        sections = [(story, [[b for b in g if b.ids[0] not in again] for g in groups]) for story, groups in sections]
+    return [
+        _section(prepared, story, groups[:1] + [g for g in groups[1:] if g], max_chars)
+        for story, groups in sections if any(groups)
+    ]
 
 
-def _section(prepared: Prepared, story: int, days: list[list[_Bullet]], max_chars: int) -> Event:
+def _section(prepared: Prepared, story: int, groups: list[list[_Bullet]], max_chars: int) -> Event:
+    """A story's section: its lede (the first group), then its timeline."""
     sentences = prepared.sentences
     bullets = []
-    for day in days:
+    for day in groups:
         for bullet in day:
             ids = bullet.ids
             i = ids[0]
@@ -531,5 +532,5 @@ def _section(prepared: Prepared, story: int, days: list[list[_Bullet]], max_char
                     date=bullet.day.isoformat() if bullet.day else None,
                 )
             )
-    first = next((b.date for b in bullets if b.date), None)
-    return Event(prepared.titles[story] if prepared.titles else None, first, bullets)
+    first = min((b.date for b in bullets if b.date), default=None)
+    return Event(prepared.titles[story] if prepared.titles else None, first, bullets, lede=len(groups[0]))

@@ -122,7 +122,7 @@ def test_markdown_escapes_what_it_inserts_and_links_only_http(url, linked):
     markdown = briefing.to_markdown(show_removed=True)
     assert not _controls(markdown)
     headings = [line for line in markdown.splitlines() if line.startswith("#")]
-    days = sum(len(s.days) for s in briefing.sections if s.is_timeline)  # a story's date headings
+    days = sum(len(s.parts) for s in briefing.sections if s.is_timeline)  # the lede and date headings of a story
     assert len(headings) == len(briefing.sections) + days and "가짜 제목" not in "".join(headings[1:])
     assert "<script" not in markdown.replace("\\<", "") and "*강조*" not in markdown  # escaped: "\\<", "\\*"
     targets = LINK.findall(markdown)

@@ -245,8 +245,6 @@ def test_real_clusters_briefing_opens_no_worse_than_the_lead_and_ahead_of_textra
         assert rows["textrankr"].versus_lead.high < 0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 open: the oldest-first timeline gave up the opening's lead "
-                                       "over the lead baseline (margin about 0 on the 213 clusters)")
 def test_real_clusters_briefing_opens_clearly_ahead_of_the_lead(real_clusters):
     rows, _, _, _ = real_clusters
     versus = rows["briefing"].versus_lead

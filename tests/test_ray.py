@@ -25,6 +25,21 @@ REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
+def describe(pids: list[int]) -> list[str]:
+    """State, command line and Ray-reaper marker of each process, for a failure message."""
+    described = []
+    for pid in pids:
+        proc = Path(f"/proc/{pid}")
+        try:
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:120]
+            reaped = b"KO_BRIEF_LOCAL_RAY=" in (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        described.append(f"{pid} {state} reaper-marked={reaped} {command}")
+    return described
+
+
 def driver_env(**extra: str) -> dict[str, str]:
     env = ray_env(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1", **extra)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
@@ -130,8 +145,9 @@ def test_local_ray_driver_killed_mid_run_leaves_no_process_and_rerun_writes_ever
     while time.monotonic() < killed_at + 10 and marked(marker):
         time.sleep(0.2)
     left = marked(marker)
+    survivors = describe(left)
     kill(left)
-    assert not left, "Ray processes outlived their killed driver"
+    assert not left, f"Ray processes outlived their killed driver: {survivors}"
     written = out.read_bytes().count(b"\n")
     assert 3 <= written < len(ids), "the kill should land mid-run"
     rerun = subprocess.run(command, cwd=REPO, env=driver_env(), capture_output=True, text=True, timeout=400)

@@ -8,7 +8,7 @@ import re
 
 from demo.render import briefing_html
 from summarizer import Article, Briefing, summarize
-from summarizer.briefing import Bullet, Event, Source
+from summarizer.briefing import LEDE_HEADING, Bullet, Event, Source
 from summarizer.sections import figures, lead_phrase
 from summarizer.korean import tokenize
 from summarizer.standalone import droppable_opener, leaning, short_references, unintroduced
@@ -74,25 +74,43 @@ def _texts(briefing: Briefing) -> list[str]:
     return [b.text for b in briefing.bullets]
 
 
-def test_a_story_over_three_days_is_one_section_with_dates_in_order():
+def _under_headings(markdown: str) -> list[tuple[str | None, str]]:
+    """(the nearest ``####`` heading above it, the bullet line) for each bullet line."""
+    heading, out = None, []
+    for line in markdown.splitlines():
+        if line.startswith("### "):
+            heading = None
+        elif line.startswith("#### "):
+            heading = line[5:]
+        elif line.startswith("- "):
+            out.append((heading, line))
+    return out
+
+
+def test_a_story_over_three_days_is_one_section_a_lede_then_dates_in_order():
     briefing = summarize(SUMMONS, max_chars=1500)
     [section] = briefing.sections
-    days = [b.date for b in section.bullets]
+    assert 1 <= section.lede < len(section.bullets)
+    # Above the timeline, the lede: the fact most outlets lead with comes first.
+    assert "소환했다" in section.bullets[0].text and section.bullets[0].support == 2
+    days = [b.date for b in section.bullets[section.lede:]]
     assert days == sorted(days) and {"2024-05-01", "2024-05-03"} <= set(days), days
     assert section.date == "2024-05-01" and section.is_timeline
     # The title is the headline the story's articles share most, never a keyword list.
     assert section.title in {a.headline for a in SUMMONS} and " · " not in section.title
     markdown = briefing.to_markdown()
     headings = re.findall(r"^#### (\S+)$", markdown, re.M)
-    assert headings == sorted(set(days)) and markdown.startswith(f"### {section.title}\n#### 2024-05-01\n")
-    assert markdown.index("#### 2024-05-02") < markdown.index("구속영장을 청구") < markdown.index("#### 2024-05-03")
-    assert markdown.index("구속영장을 발부") > markdown.index("#### 2024-05-03")
+    assert headings == [LEDE_HEADING, *sorted(set(days))]
+    assert markdown.startswith(f"### {section.title}\n#### {LEDE_HEADING}\n- 검찰이 한빛건설 박도현 대표를 횡령 혐의로 소환했다.")
+    placed = _under_headings(markdown)
+    assert [h for h, _ in placed] == [LEDE_HEADING] * section.lede + days
     # Each fact sits under the day it happened, not under an earlier day's similar sentence.
     for bullet in section.bullets:
         assert bullet.date in {SUMMONS[s.article].date for s in bullet.sources}
         for words, day in (("구속됐다", "2024-05-03"), ("영장을 발부", "2024-05-03"), ("영장을 청구", "2024-05-02")):
             if words in bullet.text:
                 assert bullet.date == day, (bullet.text, bullet.date)
+    assert any("영장을 발부" in line for h, line in placed if h == "2024-05-03")
 
 
 def test_a_mixed_paste_is_one_section_per_story():
@@ -160,9 +178,10 @@ def _timeline() -> Briefing:
         return Bullet(text, [Source(0, 0, len(text), text)], 1, 0.1, date=day)
 
     story = Event("검찰, 한빛건설 대표 소환", "2024-05-01", [
+        bullet("법원이 대표를 구속했다.", "2024-05-04"),  # the lede
         bullet("검찰이 대표를 소환했다.", "2024-05-01"), bullet("검찰이 영장을 청구했다.", "2024-05-02"),
         bullet("법원이 영장을 발부했다.", "2024-05-03"),
-    ])
+    ], lede=1)
     one_day = Event("울산 공장 화재", "2024-06-10", [bullet("공장에서 불이 났다.", "2024-06-10")])
     return Briefing("textrank", [story, one_day], [], [], {}, 800)
 
@@ -170,23 +189,28 @@ def _timeline() -> Briefing:
 def test_date_headings_in_markdown_html_and_dicts():
     briefing = _timeline()
     markdown = briefing.to_markdown()
-    assert "### 검찰, 한빛건설 대표 소환\n#### 2024-05-01\n- 검찰이" in markdown
+    assert re.search(r"^### 검찰, 한빛건설 대표 소환\n#### 핵심\n- 법원이 대표를 구속했다\. \[1\]\n#### 2024-05-01\n- 검찰이", markdown)
     assert markdown.index("#### 2024-05-02") < markdown.index("#### 2024-05-03")
     assert "### 2024-06-10 · 울산 공장 화재\n- 공장에서" in markdown  # one day: no date heading
     html = briefing_html(briefing, 0.1)
-    assert html.count('<h4 class="brief-day">') == 3 and "<h3>2024-06-10 · 울산 공장 화재</h3>" in html
+    assert html.count('<h4 class="brief-day">') == 4 and "<h3>2024-06-10 · 울산 공장 화재</h3>" in html
+    assert html.index(">핵심</h4>") < html.index("대표를 구속") < html.index(">2024-05-01</h4>")
     assert html.index(">2024-05-02</h4>") < html.index("영장을 청구") < html.index(">2024-05-03</h4>")
     data = json.loads(json.dumps(briefing.to_dict(), ensure_ascii=False))
-    assert [b["date"] for b in data["sections"][0]["bullets"]] == ["2024-05-01", "2024-05-02", "2024-05-03"]
+    assert [b["date"] for b in data["sections"][0]["bullets"]] == ["2024-05-04", "2024-05-01", "2024-05-02", "2024-05-03"]
+    assert [s["lede"] for s in data["sections"]] == [1, 0]
     assert Briefing.from_dict(data).to_markdown() == markdown
     for section in data["sections"]:
+        del section["lede"]  # a dict written before sections had a lede
         for b in section["bullets"]:
             del b["date"]  # a dict written before bullets had dates
-    assert all(b.date is None for b in Briefing.from_dict(data).bullets)
+    old = Briefing.from_dict(data)
+    assert all(b.date is None for b in old.bullets) and all(s.lede == 0 for s in old.sections)
 
 
 def test_every_bullet_carries_the_day_of_its_story():
     briefing = summarize(SUMMONS + FIRE, max_chars=1500)
     assert all(b.date for b in briefing.bullets)
     for section in briefing.sections:
-        assert [b.date for b in section.bullets] == sorted(b.date for b in section.bullets)
+        timeline = [b.date for b in section.bullets[section.lede:]]
+        assert section.lede >= 1 and timeline == sorted(timeline)
