@@ -21,7 +21,9 @@ import time
 from pathlib import Path
 
 GIVE_UP_S = 10  # a process that spawns others while being killed is followed this long at most
-QUIET_S = 1.0  # done once no marked process has been seen for this long (one empty scan can race a fork)
+# Done once no marked process has been seen for this long: one empty scan can race a fork, and on
+# a busy machine a process caught between fork and exec shows no environment for a while.
+QUIET_S = 2.0
 
 
 def marked(marker: bytes) -> list[int]:
@@ -34,7 +36,7 @@ def marked(marker: bytes) -> list[int]:
         try:
             if marker in (entry / "environ").read_bytes().split(b"\0") and not _zombie(entry):
                 found.append(int(entry.name))
-        except OSError:  # gone meanwhile, or another user's
+        except (OSError, IndexError):  # gone meanwhile (an empty stat), or another user's
             continue
     return found
 
@@ -54,7 +56,7 @@ def main() -> None:
             last_seen = time.monotonic()
             try:
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
+            except OSError:  # gone meanwhile
                 pass
         time.sleep(0.05)
 
