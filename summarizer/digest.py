@@ -2,8 +2,6 @@
 outlets and articles, ranked by coverage; the briefing of each is ``summarize()`` on its articles."""
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -12,7 +10,7 @@ from summarizer.articles import Article, to_article
 from summarizer.briefing import Briefing
 from summarizer.errors import InputError
 from summarizer.feed import BadLine, FeedArticle, article_of
-from summarizer.stories import StoryDoc, StoryGrouper, day_of, reading_order, story_docs
+from summarizer.stories import StoryDoc, StoryGrouper, day_of, most_representative, reading_order, story_docs
 
 TOKENIZE_CHUNK = 256  # articles per Kiwi call while grouping (bounded memory for the morphemes)
 
@@ -100,14 +98,10 @@ def _story(story_id: str, entries: Sequence[FeedArticle], docs: Sequence[StoryDo
 
 
 def _title(entries: Sequence[FeedArticle], docs: Sequence[StoryDoc]) -> str | None:
-    """The headline whose terms the story's other headlines share most (per square root of its
-    number of terms); the earliest among equals."""
-    bags = [set(d.headline_terms) for d in docs]
-    shared = Counter(term for bag in bags for term in bag)
-    scored = [(sum(shared[t] for t in bag) / math.sqrt(len(bag)), -k) for k, bag in enumerate(bags)
-              if bag and entries[k].article.headline]
-    if scored:
-        return entries[-max(scored)[1]].article.headline
+    """The story's most representative headline (summarizer.stories.most_representative)."""
+    best = most_representative([set(d.headline_terms) if e.article.headline else set() for e, d in zip(entries, docs)])
+    if best is not None:
+        return entries[best].article.headline
     return next((e.article.headline for e in entries if e.article.headline), None)
 
 

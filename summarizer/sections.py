@@ -14,7 +14,7 @@ from .document import Sentence, lead_sentences
 from .events import sentence_date
 from .korean import Morpheme
 from .modality import REPORTED
-from .stories import BODY_CHARS, StoryDoc, group_docs, story_terms, text_fingerprint
+from .stories import BODY_CHARS, StoryDoc, group_docs, most_representative, story_terms, text_fingerprint
 
 # Settings of the feed grouping for a hand-picked set of articles: a set is small and usually one
 # story told over a few days (a summons, a refusal, the reactions), so the bar for joining a story
@@ -87,15 +87,12 @@ def story_title(
     bags = {a: set(story_terms(headlines.get(a, ()))) for a in members}
     for a, i in leads.items():
         bags[a] |= set(story_terms(sentences[i].morphemes))
-    shared = Counter(t for bag in bags.values() for t in bag)
     titled = [a for a in members if titles.get(a) and headlines.get(a)]
-    if titled:
-
-        def value(a: int) -> float:
-            terms = set(story_terms(headlines[a]))
-            return sum(shared[t] for t in terms) / max(len(terms), 1) * (reported or {}).get(a, 1.0)
-
-        return titles[max(titled, key=lambda a: (value(a), -a))]
+    best = most_representative(
+        [set(story_terms(headlines[a])) for a in titled], list(bags.values()), [(reported or {}).get(a, 1.0) for a in titled]
+    )
+    if best is not None:
+        return titles[titled[best]]
     if not leads:
         return None
     return lead_phrase(sentences[max(leads.values(), key=lambda i: scores[i])].text)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,6 +42,21 @@ def story_terms(morphemes) -> list[str]:
     numbers, lower-cased, in text order (from ``summarizer.korean.Morpheme`` tuples or Kiwi's own
     tokens: anything with ``form`` and ``tag``)."""
     return [m.form.lower() for m in morphemes if m.tag in STORY_TAGS]
+
+
+def most_representative(
+    headlines: Sequence[set[str]], context: Sequence[set[str]] | None = None, weights: Sequence[float] | None = None
+) -> int | None:
+    """Index of a story's most representative headline (its terms): the one whose terms the story
+    shares most, as the mean number of ``context`` bags (by default the headlines) naming each of
+    them, times its ``weights`` (1 by default); the first among equals, None when every headline is
+    empty. The one rule of a story's title, for the feed's stories and the briefing's sections."""
+    shared = Counter(term for bag in (headlines if context is None else context) for term in bag)
+    scored = [
+        (sum(shared[t] for t in bag) / len(bag) * (weights[k] if weights is not None else 1.0), -k)
+        for k, bag in enumerate(headlines) if bag
+    ]
+    return -max(scored)[1] if scored else None
 
 
 def text_fingerprint(text: str) -> str:

@@ -150,3 +150,16 @@ def test_evaluate_stories_command_scores_a_labelled_feed(tmp_path, capsys):
     overall = next(line for line in out.splitlines() if line.startswith("| 전체 |"))
     assert overall.startswith("| 전체 | 5 | 1.000 / 1.000 / **1.000**")
     assert "같은 이야기 id 6/6건" in out and "차이 +0.000" in out
+
+
+def test_the_most_representative_headline_is_the_one_whose_terms_the_story_shares_most():
+    from summarizer.stories import most_representative
+
+    strike = [{"지하철", "파업"}, {"서울", "지하철", "노조", "파업"}, {"지하철", "파업", "출근길", "혼잡"}, set()]
+    assert most_representative(strike) == 0  # both its terms are in all three headlines
+    assert most_representative(strike, weights=[0.2, 1.0, 1.0, 1.0]) == 1  # a preview weighs less; then the first of equals
+    # Counted over wider bags (headline and lead), the scores follow those bags.
+    leads = [{"지하철", "파업"}, {"서울", "지하철", "노조", "파업", "출근길", "혼잡"}, {"출근길", "혼잡"}, {"출근길", "혼잡"}]
+    assert most_representative(strike, leads) == 2
+    assert most_representative([set(), set()]) is None
+    assert most_representative([{"가"}, {"나"}]) == 0  # the first among equals
