@@ -22,7 +22,9 @@ from .briefing import Removed
 from .korean import hangul_ratio
 
 # Length-preserving normalisation: odd spaces become plain spaces so offsets survive.
-_ODD_SPACES = str.maketrans({c: " " for c in "\xa0\u2002\u2003\u2009\u200a\u200b\u202f\u3000\ufeff\t"})
+# (A regular expression: str.translate with a table goes character by character through Python's
+# mapping, ten times slower on Korean text.)
+_ODD_SPACE = re.compile("[\xa0\u2002\u2003\u2009\u200a\u200b\u202f\u3000\ufeff\t]")
 # Script, style and noscript blocks: an opening tag, then its closing tag found by a forward scan
 # (a lazy ".*?" would rescan the rest of the text for every opening tag left unclosed).
 _HTML_BLOCK_OPEN = re.compile(r"<(script|style|noscript)\b", re.I)
@@ -109,6 +111,17 @@ _CAPTURE_CREDIT = re.compile(
 )
 # Links to other stories glued after the body: "…말했다.[관련기사] 검사와 통화까지…".
 _INLINE_TAIL = re.compile(r"[\[【]\s{0,3}(?:관련\s{0,3}기사|관련\s{0,3}영상|추천\s{0,3}기사|많이\s{0,3}본\s{0,3}기사)\s{0,3}[\]】]")
+# Literals one of which every match of these patterns contains: a line with none of them is not
+# searched (a substring test is far cheaper than trying a pattern at every position).
+_NEEDS = {
+    _SCRIPT_START: ("{", "$", "var", "function", "alert", "window", "document", "googletag", "jQuery"),
+    _INLINE_COPYRIGHT: ("ⓒ", "Copyright", "전재"),
+    _INLINE_CREDIT: ("사진", "/"),
+    _GLUED_AGENCY: ("뉴스", "뉴시스"),
+    _CAPTURE_CREDIT: ("캡처",),
+    _INLINE_EMAIL: ("@",),
+    _BYLINE_AT_END: ("기자", "특파원"),
+}
 _PREDICATE_WORD = re.compile(r"[다요까죠][.!?]?$")
 _AFTER_SENTENCE = re.compile(r"(?:[다요][.!?]|[.!?][”\"’'])\s{0,20}$")
 _TITLE_WORD = re.compile(r"(?:기자|특파원|통신원|위원|에디터|PD|국장|부장|팀장)$")
@@ -120,6 +133,7 @@ _SENTENCE_END = re.compile(
 )
 _NOT_WORD = re.compile(r"[\W_]+")  # removed for the repeat test (single class: linear)
 _NO_WORDS = re.compile(r"[\W\d_]*")  # a line of marks and digits (fullmatch, single class: linear)
+_LETTER = re.compile(r"[^\W\d_]")
 _BYLINE_ONLY = re.compile(r"\S{1,30}\s{0,29}기자$")  # a short line that is only a byline
 _BYLINE_WORD = re.compile(r"[^\s·ㆍ‧・,]{1,60}")
 _AFTER_BYLINE = re.compile(r"Copyright|\[?ⓒ|사진\s{0,3}=")
@@ -153,8 +167,13 @@ class CleanArticle:
         return sum(end - start for start, end in self.blocks)
 
 
+def _spaced(text: str) -> str:
+    """``text`` with odd spaces as plain spaces."""
+    return _ODD_SPACE.sub(" ", text)
+
+
 def _normalize(text: str) -> str:
-    text = text.translate(_ODD_SPACES)
+    text = _spaced(text)
     if "<" in text and _HTML_TAG.search(text):
         text = _blank_blocks(text)
         text = _HTML_TAG.sub(lambda m: _blank(m.group(0), newline=bool(_HTML_BREAKS.match(m.group(0)))), text)
@@ -229,20 +248,28 @@ def junk_reason(line: str) -> str | None:
         return "사진 설명"
     if length < 40 and _UI_WORDS.search(line) and (length < 25 or not _SENTENCE_END.search(line)):
         return "메뉴·공유·반응 버튼"
-    if _UI_WORDS.search(line) and _NO_WORDS.fullmatch(_UI_WORDS.sub("", line)):
+    # Every UI word starts with a letter: in a line of only such words, counts and marks, the
+    # first letter starts one (a cheap test before the whole line is searched).
+    first_letter = _LETTER.search(line)  # there is one: _NO_WORDS did not match the line
+    if _UI_WORDS.match(line, first_letter.start()) and _NO_WORDS.fullmatch(_UI_WORDS.sub("", line)):
         return "메뉴·공유·반응 버튼"  # only button words, counts and marks, however long the row
     if length < 30 and _BYLINE_ONLY.search(line):
         return "기자 정보·이메일"
     if length < 12 and not _SENTENCE_END.search(line) and len(line.split()) <= 2:
         return "메뉴·분류 이름"
-    if hangul_ratio(line) < 0.2 and length < 60:
+    if length < 60 and hangul_ratio(line) < 0.2:
         return "한국어가 아닌 짧은 줄"
     return None
 
 
+def _finditer(pattern: re.Pattern, line: str):
+    """``pattern.finditer(line)``, skipped where ``line`` holds none of the literals a match needs."""
+    return pattern.finditer(line) if any(word in line for word in _NEEDS[pattern]) else iter(())
+
+
 def _mentions_address(line: str) -> bool:
     """An e-mail address the text talks about ("help@x.com으로 문의"), not a byline's."""
-    return any(_PARTICLE_AFTER_EMAIL.match(line, m.end()) for m in _INLINE_EMAIL.finditer(line))
+    return any(_PARTICLE_AFTER_EMAIL.match(line, m.end()) for m in _finditer(_INLINE_EMAIL, line))
 
 
 def _code_end(text: str, start: int) -> int:
@@ -317,20 +344,20 @@ def inline_junk(line: str) -> list[tuple[int, int, str]]:
         pos = e
     line = "".join(pieces) + line[pos:] if runs else line
 
-    for m in _SCRIPT_START.finditer(line):
+    for m in _finditer(_SCRIPT_START, line):
         if cut[m.start()] is None:
             end = _code_end(line, m.start())
             if hangul_ratio(line[m.start():end]) < 0.3 or end - m.start() > 200:
                 mark(m.start(), end, "스크립트·CSS")
     for pattern, reason in ((_INLINE_COPYRIGHT, "저작권 고지"), (_INLINE_CREDIT, "사진 설명"), (_GLUED_AGENCY, "사진 설명"),
                             (_CAPTURE_CREDIT, "사진 설명")):
-        for m in pattern.finditer(line):
+        for m in _finditer(pattern, line):
             mark(m.start() + len(m.group(0)) - len(m.group(0).lstrip()), m.end(), reason)
     tail = _INLINE_TAIL.search(line)
     if tail and tail.start() >= _MIN_BODY_CHARS_BEFORE_TAIL:
         mark(tail.start(), len(line), "기사 뒤 다른 기사·메뉴")
     ends = None  # where sentences end in what the rules above left (found once, for every e-mail)
-    for m in _INLINE_EMAIL.finditer(line):
+    for m in _finditer(_INLINE_EMAIL, line):
         if _PARTICLE_AFTER_EMAIL.match(line, m.end()):
             continue  # an address the article talks about
         start = _byline_start(line, m.start())
@@ -341,7 +368,7 @@ def inline_junk(line: str) -> list[tuple[int, int, str]]:
                 mark(m.end(), len(line), "기사 뒤 다른 기사·메뉴")  # what follows a closing byline
                 break  # later e-mails are in it
     kept = ("".join(c if r is None else " " for c, r in zip(line, cut)) if marked else line).rstrip()
-    for m in _BYLINE_AT_END.finditer(kept):
+    for m in _finditer(_BYLINE_AT_END, kept):
         after = _NON_SPACE.search(kept, m.end())
         if after is None or _AFTER_BYLINE.match(kept, after.start()):
             mark(m.start() + len(m.group(0)) - len(m.group(0).lstrip()), m.end(), "기자 정보·이메일")
@@ -380,7 +407,7 @@ def clean_article(text: str, index: int = 0) -> CleanArticle:
     """Clean one pasted page: title, date, kept blocks, and every removal with its reason."""
     article = CleanArticle(index=index, original=text)
     norm = article.normalized = _normalize(text)  # cached: sentences and dates read it again
-    if norm != text.translate(_ODD_SPACES):
+    if norm != _spaced(text):
         article.removed.append(Removed(index, 0, len(text), "", "HTML 태그"))
     seen: dict[str, int] = {}
     body_chars = 0

@@ -154,11 +154,13 @@ def content_forms(morphemes: Sequence[Morpheme], tags: frozenset[str] = CONTENT_
     return frozenset(m.form.lower() for m in morphemes if m.tag in tags)
 
 
-_LETTER = re.compile(r"[^\W\d_]")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# What is not a letter ([^\W\d_]) and what is not a Hangul syllable, in runs: deleting them leaves
+# the characters counted in one string, without a list of one-character matches.
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+_NOT_HANGUL = re.compile(r"[^\uac00-\ud7a3]+")
 
 
 def hangul_ratio(text: str) -> float:
     """Share of Hangul syllables among the letters of ``text`` (0.0 when there are no letters)."""
-    letters = len(_LETTER.findall(text))
-    return len(_HANGUL.findall(text)) / letters if letters else 0.0
+    letters = len(_NOT_LETTERS.sub("", text))
+    return len(_NOT_HANGUL.sub("", text)) / letters if letters else 0.0

@@ -1,12 +1,16 @@
 """The speed-ups that skip work hold only because two things are the same: a sentence read alone
-and the same text read as a whole block by the sentence splitter, and the diagonal scalings
-built directly and by scipy. Checked here on real Kiwi and scipy, not assumed."""
+and the same text read as a whole block by the sentence splitter, the diagonal scalings built
+directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
+by deletion and by matches. Checked here on real Kiwi, scipy and seed pages, not assumed."""
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
-from summarizer import korean
+from summarizer import clean, korean
 from summarizer.pipeline import Limits, prepare, validate
 from summarizer.textrank import diagonal
 
@@ -44,3 +48,41 @@ def test_diagonal_products_equal_scipy_diags_bit_for_bit():
             assert np.array_equal(ours.indptr, theirs.indptr)
             assert np.array_equal(ours.indices, theirs.indices)
             assert np.array_equal(ours.data, theirs.data)
+
+
+# One example of each alternative of each pattern that is skipped on lines without its literals.
+MATCHING = {
+    clean._SCRIPT_START: ["window.dataLayer = [];", "$(function(){ go(); });", "var slot = 1;", "function() {}",
+                          "alert(1);", ".ad-box { display: none }", "googletag . cmd"],
+    clean._INLINE_COPYRIGHT: ["[ⓒ 한국일보]", "Copyright Yonhap All rights reserved.", "(무단 전재 및 재배포 금지)"],
+    clean._INLINE_CREDIT: ["(사진=페이스북 캡처)", "사진=AP뉴시스", "AP/연합뉴스", "서울=자료DB/뉴스1", "로이터 / 뉴시스"],
+    clean._GLUED_AGENCY: ["걸려 있다.뉴시스서울 도심에서", "AP뉴시스백악관은", "밝혔다. 연합뉴스정부는", "뉴스1국회는"],
+    clean._CAPTURE_CREDIT: ["말했다. YTN 화면캡처김현아 의원이", "노동신문 캡처 합동참모본부는"],
+    clean._INLINE_EMAIL: ["kim@example.com", "보냈다 kim@"],
+    clean._BYLINE_AT_END: ["말했다. 김진아 기자", "밝혔다. 워싱턴=김석 특파원"],
+}
+
+
+def test_every_match_of_a_prefiltered_pattern_holds_one_of_its_literals():
+    assert set(MATCHING) == set(clean._NEEDS)
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(Path("examples/seeds").glob("*.txt"))]
+    lines = [line for text in seeds for line in text.splitlines()]
+    for pattern, examples in MATCHING.items():
+        assert all(pattern.search(e) for e in examples), pattern.pattern
+        for line in examples + lines:
+            for m in pattern.finditer(line):
+                assert any(word in m.group(0) for word in clean._NEEDS[pattern]), (pattern.pattern, m.group(0))
+
+
+def test_hangul_ratio_counts_what_one_character_matches_count():
+    letter, hangul = re.compile(r"[^\W\d_]"), re.compile(r"[\uac00-\ud7a3]")
+    texts = ["", "123 ... !!", "abc123 ①½ 가나다 _x_ ㄱㄴ 漢字 ١٢٣", "정부가 5일 AI 정책을 발표했다.", "ⓒ 뉴스1"]
+    for text in texts:
+        letters = len(letter.findall(text))
+        expected = len(hangul.findall(text)) / letters if letters else 0.0
+        assert korean.hangul_ratio(text) == expected, text
+
+
+def test_a_row_of_button_words_is_found_from_its_first_letter():
+    assert clean.junk_reason("♥ 좋아요 12 · 싫어요 3 · 후속기사 원해요 0 · 공유 · 스크랩 · 인쇄 · 글자크기 · 댓글 5") == "메뉴·공유·반응 버튼"
+    assert clean.junk_reason("12 좋아요 3 검색 글자 크기 댓글 0 공유하기 버튼을 누르세요") is None
