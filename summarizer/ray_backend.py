@@ -13,10 +13,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import uuid
 import warnings
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -128,6 +130,27 @@ def _reachable(address: str) -> str:
     return host
 
 
+@contextmanager
+def without_log_level_notice() -> Iterator[None]:
+    """Ray's C++ core announces on the process's stderr (file descriptor 2, below sys.stderr) that
+    it read RAY_BACKEND_LOG_LEVEL, an INFO line on every start; during ``ray.init`` that line is
+    dropped and whatever else reaches file descriptor 2 is passed on afterwards."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            for line in caught.read().decode(errors="replace").splitlines(keepends=True):
+                if "RAY_BACKEND_LOG_LEVEL" not in line:
+                    sys.stderr.write(line)
+
+
 def start_reaper() -> tuple[subprocess.Popen, tuple[str, str]] | None:
     """The reaper of a local Ray about to start (summarizer/ray_reaper.py) and the environment
     variable (name, value) to start the Ray with: it kills those processes once this one is gone
@@ -197,7 +220,8 @@ class RayBackend:
                 node_ip = {"_node_ip_address": host} if host.startswith("127.") else {}
                 # The driver's own summarizer goes to the workers, so every node runs the same code.
                 runtime_env = {"py_modules": [str(Path(summarizer.__file__).parent)]}
-                ray.init(address=self.address, runtime_env=runtime_env, **node_ip, **common)
+                with without_log_level_notice():
+                    ray.init(address=self.address, runtime_env=runtime_env, **node_ip, **common)
         except (ConnectionError, ValueError, RuntimeError) as exc:
             self._stop_reaper()
             raise UsageError(f"Ray를 시작하거나 클러스터({self.address})에 연결할 수 없습니다: {exc}") from exc
@@ -230,8 +254,9 @@ class RayBackend:
         saved = {name: os.environ.get(name) for name in settings}
         os.environ.update(settings)
         try:
-            ray.init(address="local", num_cpus=cpus, object_store_memory=LOCAL_OBJECT_STORE,
-                     _node_ip_address=LOCAL_NODE_IP, **common)
+            with without_log_level_notice():
+                ray.init(address="local", num_cpus=cpus, object_store_memory=LOCAL_OBJECT_STORE,
+                         _node_ip_address=LOCAL_NODE_IP, **common)
         finally:  # Ray's processes have them; what this process starts later needs them not
             for name, value in saved.items():
                 if value is None:

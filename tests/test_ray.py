@@ -99,9 +99,20 @@ def run_cli(args: list[str], out: Path, timeout: float = 400) -> subprocess.Comp
 
 def assert_quiet(stderr: str) -> None:
     """Only the batch's own lines reach the terminal: no traceback, no worker or Ray log lines."""
-    assert "Traceback" not in stderr
+    assert "Traceback" not in stderr and "RAY_BACKEND_LOG_LEVEL" not in stderr
     for line in stderr.splitlines():
         assert not line.startswith("(") and " E " not in line[:40] and "WARNING" not in line, line
+
+
+def test_the_log_level_notice_is_dropped_and_every_other_line_passed_on(capfd):
+    from summarizer.ray_backend import without_log_level_notice
+
+    with without_log_level_notice():
+        os.write(2, b"[2026-12-06 05:56:52,690 I 1 1] logging.cc:303: Set ray log level from environment "
+                    b"variable RAY_BACKEND_LOG_LEVEL to 3\n")
+        os.write(2, "다른 오류 줄\n".encode())
+    os.write(2, b"after\n")
+    assert capfd.readouterr().err == "다른 오류 줄\nafter\n"
 
 
 def test_local_ray_continues_a_single_process_output_and_matches_it(batch_input, tmp_path: Path):
