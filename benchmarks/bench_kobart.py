@@ -140,15 +140,14 @@ def run_overhead(model: str, new_tokens: int, repeats: int) -> dict:
     inputs = _inputs(engine)
     plain = engine.generator.translator  # the same loaded model: only the calls around it differ
     tokens = [[engine.tokenizer.id_to_token(i) for i in seq] for seq in inputs]
-    free = new_tokens - (engine.ids.forced_eos is not None)
 
     def ours() -> list[list[int]]:
         return engine.generate(inputs, options)
 
+    settings = engine.generator.decoding(options)  # the very settings ours passes
+
     def theirs() -> list[list[str]]:
-        results = plain.translate_batch(tokens, beam_size=BEAMS, no_repeat_ngram_size=options.no_repeat_ngram_size,
-                                        max_decoding_length=free, min_decoding_length=free, max_input_length=0)
-        return [r.hypotheses[0] for r in results]
+        return [r.hypotheses[0] for r in plain.translate_batch(tokens, **settings)]
 
     ids = [[i for i in map(engine.tokenizer.token_to_id, hyp) if i not in engine.special] for hyp in theirs()]
     same = ours() == ids  # also warms both up

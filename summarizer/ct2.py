@@ -139,16 +139,10 @@ class Ct2Generator:
         self.eos = eos
         self.forced_eos = forced_eos
 
-    def generate(self, inputs: Sequence[Sequence[int]], options: Any) -> list[list[int]]:
-        """The generated ids of each input (end token left out): one translate_batch() call.
-
-        Lengths count as transformers counts them: with a forced eos, ``max_new_tokens`` includes
-        the forced token, so at most ``max_new_tokens - 1`` are chosen freely and the forced one is
-        appended when that limit is reached.
-        """
+    def decoding(self, options: Any) -> dict[str, Any]:
+        """The settings of translate_batch() for ``options`` (KobartOptions)."""
         free = options.max_new_tokens - (self.forced_eos is not None)
-        results = self.translator.translate_batch(
-            [[self.vocabulary[i] for i in seq] for seq in inputs],
+        return dict(
             beam_size=options.num_beams,
             patience=1,  # stop when num_beams hypotheses are finished: transformers' early_stopping=True
             length_penalty=options.length_penalty,
@@ -158,6 +152,16 @@ class Ct2Generator:
             end_token=[self.eos],
             max_input_length=0,  # the engine packs inputs within the model's positions itself
         )
+
+    def generate(self, inputs: Sequence[Sequence[int]], options: Any) -> list[list[int]]:
+        """The generated ids of each input (end token left out): one translate_batch() call.
+
+        Lengths count as transformers counts them: with a forced eos, ``max_new_tokens`` includes
+        the forced token, so at most ``max_new_tokens - 1`` are chosen freely and the forced one is
+        appended when that limit is reached.
+        """
+        free = options.max_new_tokens - (self.forced_eos is not None)
+        results = self.translator.translate_batch([[self.vocabulary[i] for i in seq] for seq in inputs], **self.decoding(options))
         outputs = []
         for result in results:
             ids = [self.index[token] for token in result.hypotheses[0]]
