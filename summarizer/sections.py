@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import numpy as np
+from scipy import sparse
 
 from .clean import CleanArticle
 from .document import Sentence, lead_sentences
 from .events import sentence_date
 from .korean import Morpheme
 from .modality import REPORTED
-from .stories import BODY_CHARS, StoryDoc, group_docs, most_representative, story_terms, text_fingerprint
+from .stories import BODY_CHARS, StoryDoc, StoryGrouper, group_docs, most_representative, story_terms, text_fingerprint
 
 # Settings of the feed grouping for a hand-picked set of articles: a set is small and usually one
 # story told over a few days (a summons, a refusal, the reactions), so the bar for joining a story
@@ -66,9 +67,54 @@ def stories(
         )
         for a, outlet in zip(articles, outlets)
     ]
-    labels = group_docs(docs, **STORY_PARAMS) if len(docs) > 1 else [0] * len(docs)
+    labels = join_lone_articles(docs, group_docs(docs, **STORY_PARAMS)) if len(docs) > 1 else [0] * len(docs)
     renumber: dict[int, int] = {}
     return [renumber.setdefault(label, len(renumber)) for label in labels]
+
+
+def join_lone_articles(docs: Sequence[StoryDoc], labels: Sequence[int]) -> list[int]:
+    """The stories with each story of one article joined to the story of several articles that
+    holds its most similar article, when that similarity (the feed grouping's, with the IDF of the
+    whole set) reaches the grouping's threshold and the story's dates then span at most its
+    ``span_days``. A reaction or an editorial read after the story takes up one of its articles
+    (a statement, a ruling) rather than the story's mean, which the online pass compares it with."""
+    grouper = StoryGrouper(**STORY_PARAMS)
+    views = [set_vectors([d.headline_terms for d in docs]), set_vectors([d.body_terms for d in docs])]
+    weights = (grouper.headline_weight, 1.0 - grouper.headline_weight)
+    total = sum(w * (v @ v.T).toarray() for w, v in zip(weights, views))
+    has = [np.diff(v.indptr) > 0 for v in views]
+    weight = sum(w * np.outer(h, h) for w, h in zip(weights, has))
+    similarity = np.divide(total, weight, out=np.zeros_like(total), where=weight > 0)
+    sizes = Counter(labels)
+    joined = list(labels)
+    for i, label in enumerate(labels):
+        if sizes[label] > 1:
+            continue
+        candidates = [j for j, other in enumerate(labels) if sizes[other] > 1]
+        if not candidates:
+            continue
+        nearest = max(candidates, key=lambda j: similarity[i, j])
+        days = [d.day for d, other in zip(docs, labels) if other == labels[nearest] and d.day] + [docs[i].day] * bool(docs[i].day)
+        if similarity[i, nearest] >= grouper.threshold and (not days or (max(days) - min(days)).days <= grouper.span_days):
+            joined[i] = labels[nearest]
+    return joined
+
+
+def set_vectors(term_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+    """One L2-normalised TF-IDF row per text (1 + log tf, smoothed IDF over these texts, as the
+    feed grouping weighs them); a text without terms is a row of zeros."""
+    vocabulary: dict[str, int] = {}
+    rows, columns, values = [], [], []
+    for r, terms in enumerate(term_lists):
+        for term, n in Counter(vocabulary.setdefault(t, len(vocabulary)) for t in terms).items():
+            rows.append(r)
+            columns.append(term)
+            values.append(1.0 + np.log(n))
+    matrix = sparse.csr_matrix((values, (rows, columns)), shape=(len(term_lists), len(vocabulary)))
+    df = np.bincount(columns, minlength=len(vocabulary))
+    matrix = matrix @ sparse.diags(np.log((1.0 + len(term_lists)) / (1.0 + df)) + 1.0)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    return sparse.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ matrix
 
 
 def story_title(
