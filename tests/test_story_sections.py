@@ -7,7 +7,7 @@ import json
 import re
 
 from demo.render import briefing_html
-from summarizer import Article, Briefing, summarize
+from summarizer import Article, Briefing, sections, summarize
 from summarizer.briefing import LEDE_HEADING, Bullet, Event, Source
 from summarizer.sections import figures, lead_phrase
 from summarizer.korean import tokenize
@@ -54,6 +54,19 @@ FIRE = [
         outlet="마바일보", date="2024-06-11",
     ),
 ]
+
+# An editorial a day after the arrest: it takes up the warrant, not the summons or the request.
+EDITORIAL = Article(
+    "영장 발부는 증거 인멸 우려를 법원이 무겁게 본 결과다. 재벌 비리에 엄벌이 마땅하다는 여론도 크다. "
+    "기업 윤리를 바로 세우는 계기로 삼아야 한다.",
+    outlet="사아일보", date="2024-05-04",
+)
+# Another story of the same company on the same day: an accident at one of its building sites.
+COLLAPSE = Article(
+    "경기 화성의 한빛건설 아파트 공사 현장에서 4일 거푸집이 무너져 노동자 2명이 다쳤다. 경찰은 현장 소장을 "
+    "업무상 과실치상 혐의로 입건하고 사고 원인을 조사하고 있다.",
+    outlet="자차신문", date="2024-05-04",
+)
 
 # The surname and title ("김 의원은") come before the full name in the first article.
 FUNDS = [
@@ -118,6 +131,17 @@ def test_a_mixed_paste_is_one_section_per_story():
     assert len(briefing.sections) == 2
     stories = [{a for b in s.bullets for a in b.articles} for s in briefing.sections]
     assert stories[0] <= {0, 1, 2, 3} and stories[1] <= {4, 5, 6}  # the larger story first
+
+
+def test_a_lone_reaction_joins_the_story_it_takes_up(monkeypatch):
+    # The online pass leaves the editorial on its own (it shares little with the story's mean);
+    # the story's article it takes up (the arrest) brings it back; the accident stays its own story.
+    articles = SUMMONS + [EDITORIAL, COLLAPSE] + FIRE
+    stories = [{a for b in s.bullets for a in b.articles} for s in summarize(articles, max_chars=3000).sections]
+    assert stories == [{0, 1, 2, 3, 4}, {6, 7, 8}, {5}]
+    monkeypatch.setattr(sections, "join_lone_articles", lambda docs, labels: list(labels))
+    stories = [{a for b in s.bullets for a in b.articles} for s in summarize(articles, max_chars=3000).sections]
+    assert stories == [{0, 1, 2, 3}, {6, 7, 8}, {4}, {5}]
 
 
 def test_a_figure_that_grows_over_days_is_stated_at_its_latest_value():
