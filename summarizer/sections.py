@@ -94,9 +94,10 @@ def join_lone_articles(docs: Sequence[StoryDoc], labels: Sequence[int]) -> list[
         if not candidates:
             continue
         nearest = max(candidates, key=lambda j: similarity[i, j])
-        days = [d.day for d, other in zip(docs, labels) if other == labels[nearest] and d.day] + [docs[i].day] * bool(docs[i].day)
+        story = labels[nearest]
+        days = [d.day for j, d in enumerate(docs) if d.day and (labels[j] == story or j == i)]
         if similarity[i, nearest] >= grouper.threshold and (not days or (max(days) - min(days)).days <= grouper.span_days):
-            joined[i] = labels[nearest]
+            joined[i] = story
     return joined
 
 
