@@ -6,7 +6,7 @@ from functools import cached_property
 from dataclasses import dataclass
 
 from .clean import CleanArticle
-from .korean import Morpheme, SentenceSpan, content_terms, hangul_ratio, split_sentences
+from .korean import Morpheme, SentenceSpan, content_terms, hangul_ratio, split_blocks
 
 # A "sentence" longer than this (a paste with no punctuation) is cut at spaces into pieces.
 MAX_SENTENCE_CHARS = 300
@@ -199,13 +199,12 @@ def build_sentences(articles: list[CleanArticle]) -> tuple[list[Sentence], dict[
     one Kiwi call. Returns the sentences and each titled article's headline morphemes."""
     jobs = [(a, s, e) for a in articles for s, e in a.blocks]
     titled = [a for a in articles if a.title]
-    texts = [a.normalized[s:e] for a, s, e in jobs] + [a.title for a in titled]
-    analysed = split_sentences(texts)
+    analysed = split_blocks([(a.normalized, s, e) for a, s, e in jobs] + [(a.title, 0, len(a.title)) for a in titled])
     headlines = {a.index: tuple(m for span in spans for m in span.morphemes) for a, spans in zip(titled, analysed[len(jobs):])}
     sentences: list[Sentence] = []
     positions: dict[int, int] = {}
     led: set[int] = set()  # articles whose first full sentence has been seen
-    for (article, block_start, _), spans in zip(jobs, analysed[: len(jobs)]):
+    for (article, _, _), spans in zip(jobs, analysed[: len(jobs)]):
         source = article.normalized
         for span in spans:
             if not _WORD.search(span.text):  # only emoji or marks ("👍😀", "▲"): no sentence, and
@@ -215,15 +214,9 @@ def build_sentences(articles: list[CleanArticle]) -> tuple[list[Sentence], dict[
                 cuts.insert(1, deck)  # before the article's first full sentence: its sub-headline
             if any(m.tag == "EF" for m in span.morphemes):
                 led.add(article.index)
-            parts = [
-                piece for s, e in zip(cuts, cuts[1:]) for piece in _pieces(block_start + s, block_start + e, source)
-            ]
+            parts = [piece for s, e in zip(cuts, cuts[1:]) for piece in _pieces(s, e, source)]
             for start, end in parts:
-                morphemes = tuple(
-                    Morpheme(m.form, m.tag, block_start + m.start, m.length)
-                    for m in span.morphemes
-                    if start <= block_start + m.start < end
-                )
+                morphemes = tuple(m for m in span.morphemes if start <= m.start < end)
                 position = positions.get(article.index, 0)
                 positions[article.index] = position + 1
                 sentences.append(

@@ -56,8 +56,17 @@ class SentenceSpan:
     morphemes: tuple[Morpheme, ...]
 
 
-def _morphemes(tokens) -> tuple[Morpheme, ...]:
-    return tuple(Morpheme(t.form, t.tag.split("-")[0], t.start, t.len) for t in tokens)
+_BASE_TAGS: dict[str, str] = {}  # Kiwi's tag to its part of speech ("VV-R" to "VV"), as met
+_new_tuple = tuple.__new__  # a Morpheme made without NamedTuple's Python-level __new__
+
+
+def _morphemes(tokens, offset: int = 0) -> tuple[Morpheme, ...]:
+    """Kiwi's tokens as Morphemes, their offsets moved by ``offset``."""
+    tags = _BASE_TAGS
+    return tuple([
+        _new_tuple(Morpheme, (t.form, tags.get(t.tag) or tags.setdefault(t.tag, t.tag.split("-")[0]), t.start + offset, t.len))
+        for t in tokens
+    ])
 
 
 # Raw crawls run paragraphs together ("말했다.A씨는", "밝혔다.“다만…"): Kiwi splits before a
@@ -67,14 +76,23 @@ _GLUED_NEXT = frozenset({"SL", "SN", "SH", "SSO", "SW"})
 
 def split_sentences(texts: Sequence[str]) -> list[list[SentenceSpan]]:
     """Split each text into sentences with morphemes, all texts in one Kiwi call."""
-    if not texts:
+    return split_blocks([(text, 0, len(text)) for text in texts])
+
+
+def split_blocks(blocks: Sequence[tuple[str, int, int]]) -> list[list[SentenceSpan]]:
+    """Split each block ``(document, start, end)``, the text ``document[start:end]``, into sentences
+    with morphemes, all blocks in one Kiwi call; offsets index the block's document."""
+    if not blocks:
         return []
     with _lock:  # Kiwi is thread-safe for reads, but one batch at a time keeps memory flat
-        batches = kiwi().split_into_sents(list(texts), return_tokens=True, return_sub_sents=False)
-        found = [[(s.start, s.end, _morphemes(s.tokens)) for s in sents] for sents in batches]
+        batches = kiwi().split_into_sents([doc[start:end] for doc, start, end in blocks], return_tokens=True, return_sub_sents=False)
+        found = [
+            [(start + s.start, start + s.end, _morphemes(s.tokens, start)) for s in sents]
+            for (_, start, _), sents in zip(blocks, batches)
+        ]
     return [
-        _join_dangling(text, [part for s, e, ms in sents for part in _split_glued(text, s, e, ms)])
-        for text, sents in zip(texts, found)
+        _join_dangling(doc, [part for s, e, ms in sents for part in _split_glued(doc, s, e, ms)])
+        for (doc, _, _), sents in zip(blocks, found)
     ]
 
 
