@@ -264,7 +264,10 @@ def junk_reason(line: str) -> str | None:
 
 def _finditer(pattern: re.Pattern, line: str):
     """``pattern.finditer(line)``, skipped where ``line`` holds none of the literals a match needs."""
-    return pattern.finditer(line) if any(word in line for word in _NEEDS[pattern]) else iter(())
+    for word in _NEEDS[pattern]:
+        if word in line:
+            return pattern.finditer(line)
+    return ()
 
 
 def _mentions_address(line: str) -> bool:

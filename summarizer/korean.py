@@ -172,13 +172,15 @@ def content_forms(morphemes: Sequence[Morpheme], tags: frozenset[str] = CONTENT_
     return frozenset(m.form.lower() for m in morphemes if m.tag in tags)
 
 
-# What is not a letter ([^\W\d_]) and what is not a Hangul syllable, in runs: deleting them leaves
-# the characters counted in one string, without a list of one-character matches.
-_NOT_LETTERS = re.compile(r"[\W\d_]+")
+# What is not a Hangul syllable, and what is no letter ([^\W\d_]) other than one, in runs: deleting
+# them leaves the characters counted in one string (no list of one-character matches); in Korean
+# text the second leaves only Latin words, few and short.
 _NOT_HANGUL = re.compile(r"[^\uac00-\ud7a3]+")
+_NOT_OTHER_LETTERS = re.compile(r"[\W\d_\uac00-\ud7a3]+")
 
 
 def hangul_ratio(text: str) -> float:
     """Share of Hangul syllables among the letters of ``text`` (0.0 when there are no letters)."""
-    letters = len(_NOT_LETTERS.sub("", text))
-    return len(_NOT_HANGUL.sub("", text)) / letters if letters else 0.0
+    hangul = len(_NOT_HANGUL.sub("", text))
+    letters = hangul + len(_NOT_OTHER_LETTERS.sub("", text))  # every Hangul syllable is a letter
+    return hangul / letters if letters else 0.0

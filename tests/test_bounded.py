@@ -26,7 +26,7 @@ MAX_WINDOW = 1_200
 LINEAR = {
     "clean._NOT_WORD": "one character class, each character read once by sub()",
     "clean._NO_WORDS": "one character class, used with fullmatch()",
-    "korean._NOT_LETTERS": "one character class, each character read once by sub()",
+    "korean._NOT_OTHER_LETTERS": "one character class, each character read once by sub()",
     "korean._NOT_HANGUL": "one character class, each character read once by sub()",
     "normalize._SPACES": "one character class, each character read once by sub()",
     "pipeline.ARTICLE_SEPARATOR": "tried only at line starts; a separator line may be any length",
