@@ -185,7 +185,8 @@ def select(
     # The gains of all candidates at once, one vector per round (each term as the scalar
     # formula above computes it, so the picks are the same to the last bit).
     ids = np.asarray(candidates, dtype=np.int64)
-    at = {int(i): k for k, i in enumerate(candidates)}
+    at = np.full(len(scores), -1, dtype=np.int64)  # each sentence's candidate slot, -1 if none
+    at[ids] = np.arange(len(ids))
     rel = np.array(rel)
     group_ids = [groups[i] for i in candidates]
     slot = {g: k for k, g in enumerate(dict.fromkeys(group_ids))}
@@ -241,16 +242,20 @@ def select(
         added = concepts[best] - seen
         seen |= concepts[best]
         add_concepts({k for c in added for k in holders[c]} | unsettled)
+        # Open neighbours not yet past SAME_FACT (past it, a near-duplicate changes nothing), all
+        # at once: each slot appears once, so the order they are updated in does not matter.
         js, values = row(sim, best)  # a near-duplicate shares terms: it is a neighbour
-        for j, value in zip(js.tolist(), values.tolist()):
-            k = at.get(j)
-            if k is None or not open_[k] or max_sim[k] >= SAME_FACT:
-                continue  # past SAME_FACT already: a near-duplicate changes nothing
-            if value < SAME_FACT and forms is not None and near_duplicate(forms[j], forms[best]):
-                value = SAME_FACT
-            max_sim[k] = max(max_sim[k], value)
-            if max_sim[k] >= SAME_FACT:
-                open_[k] = False
+        ks = at[js]
+        live = ks >= 0
+        live[live] = open_[ks[live]] & (max_sim[ks[live]] < SAME_FACT)
+        js, ks, values = js[live], ks[live], values[live]
+        if forms is not None:
+            values = np.array([
+                SAME_FACT if value < SAME_FACT and near_duplicate(forms[j], forms[best]) else value
+                for j, value in zip(js.tolist(), values.tolist())
+            ])
+        max_sim[ks] = np.maximum(max_sim[ks], values)
+        open_[ks[max_sim[ks] >= SAME_FACT]] = False
         # The same wording again is a near-duplicate even where the graph left out all its
         # terms (see graph_terms); elsewhere it is a neighbour and already past SAME_FACT.
         for k in copies.get(forms[best], ()) if forms is not None else ():
