@@ -193,17 +193,19 @@ class Prepared:
         other pick they restate."""
         chosen = set(picked)
         out = []
-        for j, value in zip(*row(self.similarity, sentence_id)):
+        ids, values = row(self.similarity, sentence_id)
+        for j, value in zip(ids.tolist(), values.tolist()):  # Python numbers: cheaper to hash and compare
             if j in chosen or not self.restates(sentence_id, j, value):
                 continue
             # Only a pick closer to j than ``value`` can take it: a pick j is not similar to at
             # all (cosine 0) never is, so j's own row holds every rival worth asking about.
-            ids, values = row(self.similarity, j)
-            closer = values > value
+            rivals, closeness = row(self.similarity, j)
+            closer = closeness > value
             if not any(
-                p != sentence_id and p in chosen and self.restates(p, j, v) for p, v in zip(ids[closer], values[closer])
+                p != sentence_id and p in chosen and self.restates(p, j, v)
+                for p, v in zip(rivals[closer].tolist(), closeness[closer].tolist())
             ):
-                out.append(int(j))
+                out.append(j)
         return out
 
     def source(self, sentence_id: int) -> Source:
