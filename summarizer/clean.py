@@ -121,6 +121,7 @@ _NEEDS = {
     _CAPTURE_CREDIT: ("캡처",),
     _INLINE_EMAIL: ("@",),
     _BYLINE_AT_END: ("기자", "특파원"),
+    _CAPTION: ("사진", "왼쪽", "오른쪽", "가운데", "/", "ⓒ", "제공"),
 }
 _PREDICATE_WORD = re.compile(r"[다요까죠][.!?]?$")
 _AFTER_SENTENCE = re.compile(r"(?:[다요][.!?]|[.!?][”\"’'])\s{0,20}$")
@@ -242,9 +243,10 @@ def junk_reason(line: str) -> str | None:
         return "기자 정보·이메일"
     if _NO_WORDS.fullmatch(line):
         return "구분선·숫자"
-    if length < 300 and _CAPTION.search(line) and not _SENTENCE_END.search(line):
+    caption = length < 300 and _may_match(_CAPTION, line) and _CAPTION.search(line)
+    if caption and not _SENTENCE_END.search(line):
         return "사진 설명"
-    if length < 60 and _CAPTION.search(line):
+    if length < 60 and caption:
         return "사진 설명"
     if length < 40 and _UI_WORDS.search(line) and (length < 25 or not _SENTENCE_END.search(line)):
         return "메뉴·공유·반응 버튼"
@@ -262,12 +264,17 @@ def junk_reason(line: str) -> str | None:
     return None
 
 
-def _finditer(pattern: re.Pattern, line: str):
-    """``pattern.finditer(line)``, skipped where ``line`` holds none of the literals a match needs."""
+def _may_match(pattern: re.Pattern, line: str) -> bool:
+    """Whether ``line`` holds one of the literals a match of ``pattern`` needs (_NEEDS)."""
     for word in _NEEDS[pattern]:
         if word in line:
-            return pattern.finditer(line)
-    return ()
+            return True
+    return False
+
+
+def _finditer(pattern: re.Pattern, line: str):
+    """``pattern.finditer(line)``, skipped where ``line`` holds none of the literals a match needs."""
+    return pattern.finditer(line) if _may_match(pattern, line) else ()
 
 
 def _mentions_address(line: str) -> bool:
@@ -425,7 +432,7 @@ def clean_article(text: str, index: int = 0) -> CleanArticle:
         dated = _DATED_LINE.match(line)
         if dated and article.date is None:
             article.date = _iso(*dated.group(2, 3, 4))
-        ends_article = _TAIL_MARKER.search(line) and len(line) < 40
+        ends_article = len(line) < 40 and _TAIL_MARKER.search(line)
         if body_chars >= _MIN_BODY_CHARS_BEFORE_TAIL and ends_article:
             last = spans[-1][1]
             article.removed.append(Removed(index, start, last, text[start:last], "기사 뒤 다른 기사·메뉴"))

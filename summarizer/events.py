@@ -26,6 +26,7 @@ CONTEXT_WEIGHT = 0.5
 _FULL_DATE = re.compile(r"(20\d\d)\s{0,3}[년.\-/]\s{0,3}(\d{1,2})\s{0,3}[월.\-/]\s{0,3}(\d{1,2})\s{0,3}일?")
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s{0,3}월\s{0,3}(\d{1,2})\s{0,3}일")
 _DAY = re.compile(r"(지난달\s{0,3})?(?<![\d.월])(\d{1,2})\s{0,3}일(?!\s{0,3}(간|동안|만|째|치|분))")
+_DIGIT = re.compile(r"\d")  # every date pattern above needs one: a text without is not searched
 
 
 @dataclass
@@ -60,6 +61,8 @@ def reference_date(article: CleanArticle) -> date | None:
 
 def sentence_date(text: str, ref: date | None) -> date | None:
     """The day a sentence speaks of, when it names one that can be resolved."""
+    if not _DIGIT.search(text):
+        return None
     m = _FULL_DATE.search(text)
     if m:
         return _safe_date(*map(int, m.groups()))
@@ -81,6 +84,8 @@ def sentence_date(text: str, ref: date | None) -> date | None:
 def days_named(text: str) -> frozenset[int]:
     """The days of the month a sentence names (4일, 2월 4일, 2025.2.4), resolved or not; a day of last
     month ("지난달 20일") is not one of this month's."""
+    if not _DIGIT.search(text):
+        return frozenset()
     found = {int(m.group(3)) for m in _FULL_DATE.finditer(text)}
     found |= {int(m.group(2)) for m in _MONTH_DAY.finditer(text)}
     found |= {int(m.group(2)) for m in _DAY.finditer(text) if not m.group(1)}  # not "지난달 20일"
