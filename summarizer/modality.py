@@ -264,9 +264,10 @@ def superseded(
         ngrams = _content_ngrams(fs.morphemes)
         numbers = _numbers(fs.concepts)
         mine = article_times.get(fs.article)
-        for r, value in zip(*row(similarity, f)):
+        ids, values = row(similarity, f)
+        for r in ids[values >= SETTLE_SIMILARITY].tolist():  # the close ones, as Python ints
             rs = sentences[r]
-            if value < SETTLE_SIMILARITY or modalities[r] != REPORTED or rs.article == fs.article:
+            if modalities[r] != REPORTED or rs.article == fs.article:
                 continue
             if r not in done:
                 done[r] = completed(rs.morphemes)
@@ -285,5 +286,5 @@ def superseded(
             their_actions, their_ngrams = seen[r]
             if not (wanted & their_actions or ngrams & their_ngrams):
                 continue
-            out.setdefault(f, []).append(int(r))
+            out.setdefault(f, []).append(r)
     return out
