@@ -17,9 +17,10 @@ import pytest
 pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[ray]')")
 
 from records import read_records, without_timings
-from ray_cluster import Cluster, kill, marked, ray_env  # noqa: E402
+from ray_cluster import Cluster, kill, ray_env  # noqa: E402
 
 from summarizer.cli import main  # noqa: E402
+from summarizer.ray_reaper import family  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -147,19 +148,25 @@ def test_local_ray_driver_killed_mid_run_leaves_no_process_and_rerun_writes_ever
     command = [sys.executable, "-m", "summarizer", "summarize", str(source), "--out", str(out), "--ray"]
     # Every process the driver starts inherits this marker, whatever group or parent it ends under.
     marker = f"KO_BRIEF_TEST_RUN={uuid.uuid4().hex}"
-    env = driver_env(**dict([marker.split("=")]))
+    reaper_log = tmp_path / "reaper.log"
+    env = driver_env(**dict([marker.split("=")]), KO_BRIEF_REAPER_LOG=str(reaper_log))
     with driver_until(command, out, tmp_path / "stderr.txt", records=3, env=env) as driver:
-        assert len(marked(marker)) >= 5  # the Ray core, its agents and the workers
+        # The Ray core and the workers carry the marker; the agents, whose title hides their
+        # environment, are found as their descendants (as the reaper finds them).
+        ray_processes = family(marker.encode(), {})
+        assert len(ray_processes) >= 5
         driver.kill()  # SIGKILL: no cleanup, no flush
     killed_at = time.monotonic()
     # The local Ray the killed driver started ends with it: every process, within 20 s (the reaper
     # follows it at most 10 s, then waits 2 s of quiet; a loaded machine is slow to end processes).
-    while time.monotonic() < killed_at + 20 and marked(marker):
+    while time.monotonic() < killed_at + 20 and family(marker.encode(), ray_processes):
         time.sleep(0.2)
-    left = marked(marker)
+    left = list(family(marker.encode(), ray_processes))
     survivors = describe(left)
     kill(left)
-    assert not left, f"Ray processes outlived their killed driver: {survivors}"
+    reaped = reaper_log.read_text(errors="replace") if reaper_log.exists() else "(no reaper log)"
+    assert not left, f"Ray processes outlived their killed driver: {survivors}; the reaper's log:\n{reaped}"
+    assert "killed" in reaped and reaped.rstrip().endswith("done"), reaped
     written = out.read_bytes().count(b"\n")
     assert 3 <= written < len(ids), "the kill should land mid-run"
     rerun = subprocess.run(command, cwd=REPO, env=driver_env(), capture_output=True, text=True, timeout=400)
