@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import numpy as np
-from scipy import sparse
 
 from .clean import CleanArticle
 from .document import Sentence, lead_sentences
@@ -16,6 +15,7 @@ from .events import sentence_date
 from .korean import Morpheme
 from .modality import REPORTED
 from .stories import BODY_CHARS, StoryDoc, StoryGrouper, group_docs, most_representative, story_terms, text_fingerprint
+from .textrank import tfidf
 
 # Settings of the feed grouping for a hand-picked set of articles: a set is small and usually one
 # story told over a few days (a summons, a refusal, the reactions), so the bar for joining a story
@@ -79,19 +79,17 @@ def join_lone_articles(docs: Sequence[StoryDoc], labels: Sequence[int]) -> list[
     ``span_days``. A reaction or an editorial read after the story takes up one of its articles
     (a statement, a ruling) rather than the story's mean, which the online pass compares it with."""
     grouper = StoryGrouper(**STORY_PARAMS)
-    views = [set_vectors([d.headline_terms for d in docs]), set_vectors([d.body_terms for d in docs])]
+    views = [tfidf([d.headline_terms for d in docs]), tfidf([d.body_terms for d in docs])]  # as the grouping weighs them
     weights = (grouper.headline_weight, 1.0 - grouper.headline_weight)
     total = sum(w * (v @ v.T).toarray() for w, v in zip(weights, views))
     has = [np.diff(v.indptr) > 0 for v in views]
     weight = sum(w * np.outer(h, h) for w, h in zip(weights, has))
     similarity = np.divide(total, weight, out=np.zeros_like(total), where=weight > 0)
     sizes = Counter(labels)
+    candidates = [j for j, label in enumerate(labels) if sizes[label] > 1]
     joined = list(labels)
     for i, label in enumerate(labels):
-        if sizes[label] > 1:
-            continue
-        candidates = [j for j, other in enumerate(labels) if sizes[other] > 1]
-        if not candidates:
+        if sizes[label] > 1 or not candidates:
             continue
         nearest = max(candidates, key=lambda j: similarity[i, j])
         story = labels[nearest]
@@ -99,23 +97,6 @@ def join_lone_articles(docs: Sequence[StoryDoc], labels: Sequence[int]) -> list[
         if similarity[i, nearest] >= grouper.threshold and (not days or (max(days) - min(days)).days <= grouper.span_days):
             joined[i] = story
     return joined
-
-
-def set_vectors(term_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
-    """One L2-normalised TF-IDF row per text (1 + log tf, smoothed IDF over these texts, as the
-    feed grouping weighs them); a text without terms is a row of zeros."""
-    vocabulary: dict[str, int] = {}
-    rows, columns, values = [], [], []
-    for r, terms in enumerate(term_lists):
-        for term, n in Counter(vocabulary.setdefault(t, len(vocabulary)) for t in terms).items():
-            rows.append(r)
-            columns.append(term)
-            values.append(1.0 + np.log(n))
-    matrix = sparse.csr_matrix((values, (rows, columns)), shape=(len(term_lists), len(vocabulary)))
-    df = np.bincount(columns, minlength=len(vocabulary))
-    matrix = matrix @ sparse.diags(np.log((1.0 + len(term_lists)) / (1.0 + df)) + 1.0)
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    return sparse.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ matrix
 
 
 def story_title(
