@@ -38,12 +38,10 @@ def inputs(dev: Path | None, clusters: Path, cluster_step: int = 1) -> Iterator[
     seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     yield "seeds", seeds, 1500
     yield "seeds@500", seeds, 500
-    if dev is None:
-        pass  # not asked for
-    elif dev.exists():
+    if dev is not None and dev.exists():
         for k, record in enumerate(evaluate.load_records(dev)):
             yield f"dev/{k}", "\n".join(record.sentences), 1500
-    else:
+    elif dev is not None:
         print(f"dev set skipped: {dev} not found", file=sys.stderr)
     if clusters.exists():
         for cluster in evaluate.load_clusters(clusters)[::cluster_step]:

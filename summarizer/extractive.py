@@ -164,12 +164,11 @@ def opening(
     spare: int,
     picked: Sequence[int],
     avoid: frozenset[int] | set[int] = frozenset(),
-    chars: int = OPENING_CHARS,
     quality: np.ndarray | None = None,
 ) -> list[int]:
     """The first event's opening: after the bullet the reading ``order`` puts first (its lead),
     the bullets that add the most lead vocabulary (:func:`lead_vocabulary`) per character, until
-    ``chars`` (OPENING_CHARS) are used. Only wordings that lean on nothing before them (no anaphoric subject,
+    OPENING_CHARS are used. Only wordings that lean on nothing before them (no anaphoric subject,
     connective opener, deck line or question: bullet quality of at least SUBJECTLESS) open.
 
     An opening bullet may take the wording of one of its sources that says more of it: a full
@@ -202,7 +201,7 @@ def opening(
     first, rest = order[:1], order[1:]
     seen = set().union(*(prepared.forms[bullets[b][0]] for b in first))
     used = sum(len(sentences[bullets[b][0]].text) for b in first)
-    while rest and used < chars:
+    while rest and used < OPENING_CHARS:
         value, best, wording = max(
             ((gain(j), b, j) for b in rest for j in wordings[b] if longer(b, j) <= spare), default=(0.0, None, None)
         )
@@ -276,9 +275,11 @@ def _arrange(
         bullets = by_story[story]
         days = [prepared.day_of(ids) for ids in bullets]  # before an opening may change a wording
         order = _reading_order(prepared, bullets)
-        spare = max_chars - sum(lengths[i] for i in picked)
-        chars = 0 if out else OPENING_CHARS
-        lede = opening(prepared, bullets, order, standing, spare, picked, avoid, chars, quality)
+        if out:  # not the first story
+            lede = order[:1]
+        else:
+            spare = max_chars - sum(lengths[i] for i in picked)
+            lede = opening(prepared, bullets, order, standing, spare, picked, avoid, quality)
         by_day: dict[date | None, list[int]] = {}
         for b in range(len(bullets)):
             if b not in lede:
