@@ -178,7 +178,6 @@ class RayBackend:
     def __init__(self, address: str | None = None, workers: int | None = None):
         self.address, self.workers = address, workers
         self._reaper: subprocess.Popen | None = None
-        self._saved_environment: dict[str, str | None] = {}
 
     def __call__(self, items: Iterator[Item], options: BatchOptions, done: set[str]) -> Iterator[dict]:
         items.close()  # the items are read by the read task on this node, not by the driver
@@ -199,18 +198,11 @@ class RayBackend:
             self._stop_reaper()
 
     def _stop_reaper(self) -> None:
-        """Close the reaper's pipe: it kills what a shut-down local Ray left, then ends; the
-        environment the local Ray was started with is put back."""
+        """Close the reaper's pipe: it kills what a shut-down local Ray left, then ends."""
         if self._reaper is not None:
             self._reaper.stdin.close()
             self._reaper.wait(timeout=30)
             self._reaper = None
-        for name, value in self._saved_environment.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._saved_environment = {}
 
     def _start(self) -> None:
         # Ray's C++ core logs to stderr (e.g. a warning about every restartable Ray Data actor);
@@ -258,19 +250,24 @@ class RayBackend:
         """Start a local Ray on loopback whose processes all end with this one (see start_reaper),
         its workers at normal CPU priority: Ray lowers them (niceness 15) by default, so on a
         shared machine any other work starves them. Ray's processes read both settings from the
-        environment they are started in. Both stay in this process's environment until the run
-        ends (:meth:`_stop_reaper`): Ray starts some of its processes after ``ray.init`` returns
-        (its node agents, seen without the marker when it was taken away at that point)."""
+        environment they are started in."""
         started = start_reaper()
         settings = {"RAY_worker_niceness": "0"}
         if started is not None:
             self._reaper, (name, value) = started
             settings[name] = value
-        self._saved_environment = {name: os.environ.get(name) for name in settings}
+        saved = {name: os.environ.get(name) for name in settings}
         os.environ.update(settings)
-        with without_log_level_notice():
-            ray.init(address="local", num_cpus=cpus, object_store_memory=LOCAL_OBJECT_STORE,
-                     _node_ip_address=LOCAL_NODE_IP, **common)
+        try:
+            with without_log_level_notice():
+                ray.init(address="local", num_cpus=cpus, object_store_memory=LOCAL_OBJECT_STORE,
+                         _node_ip_address=LOCAL_NODE_IP, **common)
+        finally:  # Ray's processes have them; what this process starts later needs them not
+            for name, value in saved.items():
+                if value is None:
+                    del os.environ[name]
+                else:
+                    os.environ[name] = value
 
     def _records(self, options: BatchOptions, done: set[str]) -> Iterator[dict]:
         resources = ray.cluster_resources()
