@@ -38,20 +38,31 @@ MAX_PAIRS = 6_000_000
 
 
 def tfidf(term_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
-    """L2-normalised TF-IDF rows (sublinear tf, smoothed idf) for lists of terms."""
+    """L2-normalised TF-IDF rows (sublinear tf, smoothed idf) for lists of terms.
+
+    Built as CSR arrays directly (columns sorted in each row, the squares summed per row as
+    ``matrix.multiply(matrix).sum(axis=1)`` sums them): on a briefing's small matrices scipy's
+    per-operation costs were most of the time."""
     vocab: dict[str, int] = {}
-    cols = [vocab.setdefault(term, len(vocab)) for terms in term_lists for term in terms]
+    cols = np.array([vocab.setdefault(term, len(vocab)) for terms in term_lists for term in terms], dtype=np.int64)
     rows = np.repeat(np.arange(len(term_lists)), [len(terms) for terms in term_lists])
-    # repeated (row, column) pairs are summed: the term counts
-    matrix = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(term_lists), max(len(vocab), 1)))
-    counts = matrix.data.astype(np.int64)
-    matrix.data = np.array([1.0 + math.log(c) for c in range(1, counts.max(initial=0) + 1)] or [0.0])[counts - 1]
-    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
-    idf = np.log((1 + matrix.shape[0]) / (1 + df)) + 1.0
-    matrix = matrix @ diagonal(idf)
-    norms = np.sqrt(matrix.multiply(matrix).sum(axis=1)).A1
+    width = max(len(vocab), 1)
+    cells, counts = np.unique(rows * width + cols, return_counts=True)  # row-major, columns sorted
+    indices, cell_rows = cells % width, cells // width
+    indptr = np.searchsorted(cell_rows, np.arange(len(term_lists) + 1))
+    sublinear = np.array([1.0 + math.log(c) for c in range(1, counts.max(initial=0) + 1)] or [0.0])
+    df = np.bincount(indices, minlength=width)
+    idf = np.log((1 + len(term_lists)) / (1 + df)) + 1.0
+    weights = sublinear[counts - 1] * idf[indices]
+    norms = np.zeros(len(term_lists))
+    filled = np.flatnonzero(np.diff(indptr))
+    if len(filled):
+        norms[filled] = np.sqrt(np.add.reduceat(weights * weights, indptr[filled]))
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(diagonal(1.0 / norms) @ matrix)
+    data = (1.0 / norms)[cell_rows] * weights
+    return sparse.csr_matrix(
+        (data, indices.astype(np.int32), indptr.astype(np.int32)), shape=(len(term_lists), width)
+    )
 
 
 def diagonal(values: np.ndarray) -> sparse.csr_matrix:
