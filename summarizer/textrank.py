@@ -35,6 +35,8 @@ DUPLICATE_MIN_TERMS = 3
 # of 500,000 characters come to about 13 million, 300 near-identical ones to 330 million (see
 # :func:`graph_terms`).
 MAX_PAIRS = 6_000_000
+# PageRank on graphs of at most this many sentences runs on a dense matrix (see :func:`pagerank`).
+DENSE_PAGERANK = 200
 
 
 def tfidf(term_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
@@ -119,18 +121,29 @@ def position_prior(positions: Sequence[int]) -> np.ndarray:
 
 
 def pagerank(sim: sparse.csr_matrix, prior: np.ndarray, tol: float = 1e-8, max_iter: int = 200) -> np.ndarray:
-    """Personalised PageRank on a weighted undirected graph (dangling mass goes to ``prior``)."""
+    """Personalised PageRank on a weighted undirected graph (dangling mass goes to ``prior``).
+
+    A graph of at most DENSE_PAGERANK sentences is iterated on a dense matrix, summed over its
+    rows one after another: the sparse product's sums in the same order, bit for bit."""
     n = sim.shape[0]
     if n == 0:
         return np.zeros(0)
     out_weight = np.asarray(sim.sum(axis=1)).ravel()
     dangling = out_weight == 0
     inv = np.where(dangling, 0.0, 1.0 / np.where(dangling, 1.0, out_weight))
-    transition = sparse.csr_matrix(diagonal(inv) @ sim).T.tocsr()
+    if n <= DENSE_PAGERANK:
+        passed = sim.toarray() * inv[:, None]  # row j: the share of j's score each sentence gets
+        step = lambda scores: (passed * scores[:, None]).sum(axis=0)  # noqa: E731
+    else:
+        step = sparse.csr_matrix(diagonal(inv) @ sim).T.tocsr().__matmul__
+    restart = (1 - DAMPING) * prior
+    drains = dangling.any()  # else the dangling term is zero: skipped
     scores = prior.copy()
     for _ in range(max_iter):
-        spread = transition @ scores + scores[dangling].sum() * prior
-        new = DAMPING * spread + (1 - DAMPING) * prior
+        spread = step(scores)
+        if drains:
+            spread += scores[dangling].sum() * prior
+        new = DAMPING * spread + restart
         if np.abs(new - scores).sum() < tol:
             return new
         scores = new

@@ -1,18 +1,20 @@
 """The speed-ups that skip work hold only because two things are the same: a sentence read alone
 and the same text read as a whole block by the sentence splitter, the diagonal scalings built
 directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
-by deletion and by matches. Checked here on real Kiwi, scipy and seed pages, not assumed."""
+by deletion and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
+matrices. Checked here on real Kiwi, scipy and seed pages, not assumed."""
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
-from summarizer import clean, korean
+from summarizer import clean, korean, textrank
 from summarizer.pipeline import Limits, prepare, validate
-from summarizer.textrank import diagonal
+from summarizer.textrank import diagonal, pagerank, position_prior, similarity, tfidf
 
 # Made-up articles: one with a sentence per line (whole blocks), one with a paragraph of
 # several sentences and a sentence glued to a photo credit.
@@ -48,6 +50,47 @@ def test_diagonal_products_equal_scipy_diags_bit_for_bit():
             assert np.array_equal(ours.indptr, theirs.indptr)
             assert np.array_equal(ours.indices, theirs.indices)
             assert np.array_equal(ours.data, theirs.data)
+
+
+def _scipy_tfidf(term_lists: list[list[str]]) -> sparse.csr_matrix:
+    """TF-IDF as scipy's products compute it: counts summed by the COO-to-CSR conversion."""
+    vocab: dict[str, int] = {}
+    cols = [vocab.setdefault(term, len(vocab)) for terms in term_lists for term in terms]
+    rows = np.repeat(np.arange(len(term_lists)), [len(terms) for terms in term_lists])
+    matrix = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(term_lists), max(len(vocab), 1)))
+    counts = matrix.data.astype(np.int64)
+    matrix.data = np.array([1.0 + math.log(c) for c in range(1, counts.max(initial=0) + 1)] or [0.0])[counts - 1]
+    idf = np.log((1 + matrix.shape[0]) / (1 + np.bincount(matrix.indices, minlength=matrix.shape[1]))) + 1.0
+    matrix = matrix @ sparse.diags(idf)
+    norms = np.sqrt(matrix.multiply(matrix).sum(axis=1)).A1
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+
+
+def _random_term_lists(rng: np.random.Generator) -> list[list[str]]:
+    words = [f"w{k}" for k in range(rng.integers(1, 40))]
+    return [list(rng.choice(words, rng.choice([0, 1, 3, 8, 20]))) for _ in range(rng.integers(0, 30))]
+
+
+def test_tfidf_equals_scipy_products_bit_for_bit():
+    rng = np.random.default_rng(11)
+    for _ in range(100):
+        term_lists = _random_term_lists(rng)
+        ours, theirs = tfidf(term_lists), _scipy_tfidf(term_lists)
+        assert ours.shape == theirs.shape
+        assert np.array_equal(ours.indptr, theirs.indptr)
+        assert np.array_equal(ours.indices, theirs.indices)
+        assert np.array_equal(ours.data, theirs.data)
+
+
+def test_dense_pagerank_equals_sparse_bit_for_bit(monkeypatch):
+    rng = np.random.default_rng(13)
+    graphs = [similarity(tfidf(_random_term_lists(rng))) for _ in range(100)]
+    priors = [position_prior(rng.integers(0, 10, sim.shape[0])) for sim in graphs]
+    dense = [pagerank(sim, prior) for sim, prior in zip(graphs, priors)]
+    monkeypatch.setattr(textrank, "DENSE_PAGERANK", 0)
+    assert any(len(scores) > 20 for scores in dense)
+    assert all(np.array_equal(scores, pagerank(sim, prior)) for scores, sim, prior in zip(dense, graphs, priors))
 
 
 # One example of each alternative of each pattern that is skipped on lines without its literals.
