@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 from scipy import sparse
-from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.cluster.hierarchy import linkage
 from scipy.spatial.distance import squareform
 
 from .clean import CleanArticle
@@ -107,13 +107,29 @@ def _context_vectors(sentences: list[Sentence], vectors: sparse.csr_matrix) -> s
 
 
 def _clusters(ids: list[int], context: sparse.csr_matrix) -> list[int]:
+    """Each sentence's flat cluster (a label) under average linkage cut at EVENT_DISTANCE."""
     if len(ids) == 1:
-        return [1]
+        return [0]
     sub = context[ids]
     dist = 1.0 - (sub @ sub.T).toarray()
     np.fill_diagonal(dist, 0.0)
     dist = np.clip((dist + dist.T) / 2, 0.0, 1.0)
-    return list(fcluster(linkage(squareform(dist, checks=False), method="average"), EVENT_DISTANCE, "distance"))
+    return _cut(linkage(squareform(dist, checks=False), method="average").tolist(), len(ids))
+
+
+def _cut(merges: list[list[float]], n: int) -> list[int]:
+    """The flat clusters of scipy's ``fcluster(merges, EVENT_DISTANCE, "distance")`` (a merge joins
+    its two clusters when no merge in it, itself included, is farther), numbered by the last merge
+    that joins them: computed here, without fcluster's checks of the linkage, costlier than the cut."""
+    farthest = [0.0] * n  # per node (n leaves, then one per merge): its farthest merge
+    for a, b, height, _ in merges:
+        farthest.append(max(height, farthest[int(a)], farthest[int(b)]))
+    label = list(range(len(farthest)))
+    for k in range(len(merges) - 1, -1, -1):  # from the root down: a joined merge labels its parts
+        if farthest[n + k] <= EVENT_DISTANCE:
+            a, b = int(merges[k][0]), int(merges[k][1])
+            label[a] = label[b] = label[n + k]
+    return label[:n]
 
 
 def group_events(

@@ -2,7 +2,7 @@
 and the same text read as a whole block by the sentence splitter, the diagonal scalings built
 directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
 by deletion and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
-matrices. Checked here on real Kiwi, scipy and seed pages, not assumed."""
+matrices, the event clusters cut by hand and by scipy's fcluster. Checked here on real Kiwi, scipy and seed pages, not assumed."""
 from __future__ import annotations
 
 import math
@@ -11,8 +11,10 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 
-from summarizer import clean, korean, textrank
+from summarizer import clean, events, korean, textrank
 from summarizer.pipeline import Limits, prepare, validate
 from summarizer.textrank import diagonal, pagerank, position_prior, similarity, tfidf
 
@@ -91,6 +93,24 @@ def test_dense_pagerank_equals_sparse_bit_for_bit(monkeypatch):
     monkeypatch.setattr(textrank, "DENSE_PAGERANK", 0)
     assert any(len(scores) > 20 for scores in dense)
     assert all(np.array_equal(scores, pagerank(sim, prior)) for scores, sim, prior in zip(dense, graphs, priors))
+
+
+def test_event_cut_equals_fcluster():
+    def partition(labels) -> list[list[int]]:
+        members: dict[int, list[int]] = {}
+        for i, label in enumerate(labels):
+            members.setdefault(label, []).append(i)
+        return sorted(members.values())
+
+    rng = np.random.default_rng(17)
+    for trial in range(500):
+        n = int(rng.integers(2, 40))
+        # every other matrix of a few values only: ties, and merges at exactly EVENT_DISTANCE
+        dist = rng.choice([0.0, 0.3, events.EVENT_DISTANCE, 0.95, 1.0], (n, n)) if trial % 2 else rng.random((n, n))
+        dist = (dist + dist.T) / 2
+        np.fill_diagonal(dist, 0.0)
+        merges = linkage(squareform(dist, checks=False), method="average")
+        assert partition(events._cut(merges.tolist(), n)) == partition(fcluster(merges, events.EVENT_DISTANCE, "distance"))
 
 
 # One example of each alternative of each pattern that is skipped on lines without its literals.
