@@ -2,7 +2,8 @@
 and the same text read as a whole block by the sentence splitter, the diagonal scalings built
 directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
 by deletion and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
-matrices, the event clusters cut by hand and by scipy's fcluster. Checked here on real Kiwi, scipy and seed pages, not assumed."""
+matrices, the event clusters cut by hand and by scipy's fcluster, a full name found by one pattern
+and by a pattern per surname and role. Checked here on real Kiwi, scipy and seed pages, not assumed."""
 from __future__ import annotations
 
 import math
@@ -14,7 +15,7 @@ from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from summarizer import clean, events, korean, textrank
+from summarizer import clean, events, korean, standalone, textrank
 from summarizer.pipeline import Limits, prepare, validate
 from summarizer.textrank import diagonal, pagerank, position_prior, similarity, tfidf
 
@@ -111,6 +112,20 @@ def test_event_cut_equals_fcluster():
         np.fill_diagonal(dist, 0.0)
         merges = linkage(squareform(dist, checks=False), method="average")
         assert partition(events._cut(merges.tolist(), n)) == partition(fcluster(merges, events.EVENT_DISTANCE, "distance"))
+
+
+def test_one_pattern_finds_the_full_names_a_pattern_per_name_finds():
+    def per_name(text: str, surname: str, role: str) -> bool:
+        name = rf"(?<![가-힣]){surname}[가-힣]{{1,2}}"
+        after = rf"{name}(?:\s*\([^)]{{0,20}}\))?\s+(?:\S+\s+){{0,3}}?\S*?{role}(?![가-힣]{{2}})"
+        return bool(re.search(after, text) or re.search(rf"{role}\s+{name}(?![가-힣])", text))
+
+    rng = np.random.default_rng(19)
+    pieces = ["김", "가나", "다", "의원", "사장", "부", "전", " ", " ", "(", ")", "(한빛당)", "은", "님", "\n", "A", "."]
+    texts = ["".join(rng.choice(pieces, rng.integers(0, 14))) for _ in range(20_000)]
+    found = [per_name(text, "김", role) for text in texts for role in ("의원", "사장", "부사장")]
+    assert sum(found) > 50
+    assert found == [standalone.introduces(text, "김", role) for text in texts for role in ("의원", "사장", "부사장")]
 
 
 # One example of each alternative of each pattern that is skipped on lines without its literals.
