@@ -13,7 +13,6 @@ from scipy.spatial.distance import squareform
 
 from .clean import CleanArticle
 from .document import Sentence, lead_sentences
-from .textrank import diagonal
 
 # Sentences beyond this many (by centrality) are too peripheral to head an event.
 MAX_CLUSTERED = 400
@@ -93,24 +92,37 @@ def days_named(text: str) -> frozenset[int]:
 
 
 def _context_vectors(sentences: list[Sentence], vectors: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Each sentence's TF-IDF row plus CONTEXT_WEIGHT times its neighbours' in its article,
+    L2-normalised. The neighbour matrix and the last scaling are built as CSR arrays, laid out as
+    scipy's own construction and product lay them out (the order :func:`_clusters` sums in)."""
     n = len(sentences)
-    rows, cols = [], []
-    for a, b in zip(sentences, sentences[1:]):
-        if a.article == b.article:
-            rows += [a.id, b.id]
-            cols += [b.id, a.id]
-    neighbours = sparse.csr_matrix((np.full(len(rows), CONTEXT_WEIGHT), (rows, cols)), shape=(n, n))
+    linked = [a.article == b.article for a, b in zip(sentences, sentences[1:])]
+    columns = [
+        [j for j, near in ((i - 1, i > 0 and linked[i - 1]), (i + 1, i < n - 1 and linked[i])) if near]
+        for i in range(n)
+    ]
+    indptr = np.cumsum([0] + [len(c) for c in columns], dtype=np.int32)
+    indices = np.array([j for c in columns for j in c], dtype=np.int32)
+    neighbours = sparse.csr_matrix((np.full(len(indices), CONTEXT_WEIGHT), indices, indptr), shape=(n, n))
     smoothed = vectors + neighbours @ vectors
     norms = np.sqrt(smoothed.multiply(smoothed).sum(axis=1)).A1
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(diagonal(1.0 / norms) @ smoothed)
+    # diagonal(1.0 / norms) @ smoothed: each row scaled, its entries in reverse order
+    row_of = np.repeat(np.arange(n), np.diff(smoothed.indptr))
+    flipped = smoothed.indptr[row_of] + smoothed.indptr[row_of + 1] - 1 - np.arange(smoothed.nnz)
+    data = (1.0 / norms)[row_of] * smoothed.data[flipped]
+    return sparse.csr_matrix((data, smoothed.indices[flipped], smoothed.indptr), shape=smoothed.shape)
 
 
 def _clusters(ids: list[int], context: sparse.csr_matrix) -> list[int]:
     """Each sentence's flat cluster (a label) under average linkage cut at EVENT_DISTANCE."""
     if len(ids) == 1:
         return [0]
-    sub = context[ids]
+    # the rows ``ids`` of ``context`` (what context[ids] builds, without its checks)
+    starts, stops = context.indptr[ids], context.indptr[np.asarray(ids) + 1]
+    indptr = np.concatenate(([0], np.cumsum(stops - starts)))
+    take = np.repeat(starts - indptr[:-1], stops - starts) + np.arange(indptr[-1])
+    sub = sparse.csr_matrix((context.data[take], context.indices[take], indptr), shape=(len(ids), context.shape[1]))
     dist = 1.0 - (sub @ sub.T).toarray()
     np.fill_diagonal(dist, 0.0)
     dist = np.clip((dist + dist.T) / 2, 0.0, 1.0)

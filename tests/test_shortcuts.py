@@ -2,7 +2,7 @@
 and the same text read as a whole block by the sentence splitter, the diagonal scalings built
 directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
 by deletion and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
-matrices, the event clusters cut by hand and by scipy's fcluster, a full name found by one pattern
+matrices, the context vectors and the event clusters built by hand and by scipy, a full name found by one pattern
 and by a pattern per surname and role. Checked here on real Kiwi, scipy and seed pages, not assumed."""
 from __future__ import annotations
 
@@ -94,6 +94,30 @@ def test_dense_pagerank_equals_sparse_bit_for_bit(monkeypatch):
     monkeypatch.setattr(textrank, "DENSE_PAGERANK", 0)
     assert any(len(scores) > 20 for scores in dense)
     assert all(np.array_equal(scores, pagerank(sim, prior)) for scores, sim, prior in zip(dense, graphs, priors))
+
+
+def test_context_vectors_equal_scipy_products_bit_for_bit():
+    def by_scipy(sentences, vectors: sparse.csr_matrix) -> sparse.csr_matrix:
+        rows, cols = [], []
+        for a, b in zip(sentences, sentences[1:]):
+            if a.article == b.article:
+                rows += [a.id, b.id]
+                cols += [b.id, a.id]
+        n = len(sentences)
+        neighbours = sparse.csr_matrix((np.full(len(rows), events.CONTEXT_WEIGHT), (rows, cols)), shape=(n, n))
+        smoothed = vectors + neighbours @ vectors
+        norms = np.sqrt(smoothed.multiply(smoothed).sum(axis=1)).A1
+        norms[norms == 0] = 1.0
+        return sparse.csr_matrix(sparse.diags(1.0 / norms) @ smoothed)
+
+    prepared = prepare(validate(ARTICLES * 3, Limits()))
+    sentences = prepared.sentences
+    assert len({s.article for s in sentences}) == 6
+    vectors = tfidf([s.terms for s in sentences])
+    ours, theirs = events._context_vectors(sentences, vectors), by_scipy(sentences, vectors)
+    assert np.array_equal(ours.indptr, theirs.indptr)
+    assert np.array_equal(ours.indices, theirs.indices)
+    assert np.array_equal(ours.data, theirs.data)
 
 
 def test_event_cut_equals_fcluster():
