@@ -46,6 +46,7 @@ _REPORTING_DAY = re.compile(
 _TIME = re.compile(
     r"(오전|오후|새벽|밤|저녁)?\s{0,3}(\d{1,2})\s{0,3}시(?:\s{0,3}(\d{1,2})\s{0,3}분|\s{0,3}(반))?(?!간|대|점|즌|장|청|민|의회)"
 )
+_DIGIT = re.compile(r"\d")  # _TIME needs one: a text without is not searched
 
 
 def _tail(morphemes: Sequence[Morpheme]) -> Sequence[Morpheme]:
@@ -176,7 +177,7 @@ def modality(
 
 def time_of_day(text: str) -> int | None:
     """Minutes after midnight of the first clock time the sentence states (오후 2시 40분 → 880)."""
-    m = _TIME.search(text)
+    m = _TIME.search(text) if _DIGIT.search(text) else None
     if not m:
         return None
     hour = int(m.group(2))
