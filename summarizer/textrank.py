@@ -80,7 +80,7 @@ def similarity(vectors: sparse.csr_matrix) -> sparse.csr_matrix:
     """Cosine similarity between rows, diagonal removed; at most about MAX_PAIRS pairs (see
     :func:`graph_terms`)."""
     vectors = graph_terms(vectors)
-    sim = sparse.csr_matrix(vectors @ vectors.T)
+    sim = vectors @ vectors.T  # a new csr_matrix: changed in place below
     sim.setdiag(0.0)
     sim.eliminate_zeros()
     return sim
