@@ -52,9 +52,11 @@ _DIGIT = re.compile(r"\d")  # _TIME needs one: a text without is not searched
 def _tail(morphemes: Sequence[Morpheme]) -> Sequence[Morpheme]:
     """The sentence's own clause chain: what follows the last quotation particle, so quoted words
     ("…할 것"이라고 말했다) do not count as the reporter's own forecast."""
-    quoted = (k for k, m in enumerate(morphemes) if m.tag in _QUOTE_END or (m.tag == "EC" and m.form in _QUOTE_EC))
-    last = max(quoted, default=-1)
-    return morphemes[last + 1 :]
+    for k in range(len(morphemes) - 1, -1, -1):  # from the end: the last one is found first
+        m = morphemes[k]
+        if m.tag in _QUOTE_END or (m.tag == "EC" and m.form in _QUOTE_EC):
+            return morphemes[k + 1 :]
+    return morphemes[:]
 
 
 def _has_future_construction(ms: Sequence[Morpheme]) -> bool:
@@ -103,12 +105,11 @@ def completed(morphemes: Sequence[Morpheme]) -> bool:
 def _names_future(ms: Sequence[Morpheme]) -> bool:
     """A future time word: 내일, 향후, 다음 달, 오는 10일."""
     for k, m in enumerate(ms):
-        nxt = ms[k + 1 : k + 3]
         if m.form in _FUTURE_WORDS and m.tag in ("NNG", "MAG", "NNP"):
             return True
-        if m.form == "다음" and nxt and nxt[0].form in _NEXT_UNITS:
+        if m.form == "다음" and k + 1 < len(ms) and ms[k + 1].form in _NEXT_UNITS:
             return True
-        if m.form == "오" and m.tag == "VV" and len(nxt) == 2 and nxt[0].form == "는" and nxt[1].tag == "SN":
+        if m.form == "오" and m.tag == "VV" and k + 2 < len(ms) and ms[k + 1].form == "는" and ms[k + 2].tag == "SN":
             return True
     return False
 
