@@ -43,6 +43,9 @@ SETTLE_SIMILARITY = 0.2
 _REPORTING_DAY = re.compile(
     r"(?<!\d)(\d{1,2})일\s{0,3}(?:[가-힣]{1,20}\s{0,3}){0,2}(?:에\s{0,3})?따르면|[다고]\s{0,3}(\d{1,2})일\s{0,3}(?:밝혔|발표했|전했|말했)"
 )
+# A digit and 일 side by side, which every match of _REPORTING_DAY holds at most 5 characters
+# after its start: the search starts there, not at each character of the article before it.
+_DAY_MARK = re.compile(r"\d일")
 _TIME = re.compile(
     r"(오전|오후|새벽|밤|저녁)?\s{0,3}(\d{1,2})\s{0,3}시(?:\s{0,3}(\d{1,2})\s{0,3}분|\s{0,3}(반))?(?!간|대|점|즌|장|청|민|의회)"
 )
@@ -143,7 +146,8 @@ def preview_forecasts(
 def reporting_day(text: str) -> int | None:
     """The day of the month an article says it reports from ("3일 업계에 따르면", "…고 13일
     밝혔다"), for articles whose full date is unknown."""
-    m = _REPORTING_DAY.search(text)
+    first = _DAY_MARK.search(text)
+    m = _REPORTING_DAY.search(text, max(first.start() - 5, 0)) if first else None  # its lookbehind sees text before
     return int(next(g for g in m.groups() if g)) if m else None
 
 

@@ -3,7 +3,8 @@ and the same text read as a whole block by the sentence splitter, the diagonal s
 directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
 by deletion and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
 matrices, the context vectors and the event clusters built by hand and by scipy, a full name found by one pattern
-and by a pattern per surname and role. Checked here on real Kiwi, scipy and seed pages, not assumed."""
+and by a pattern per surname and role, the reporting day searched from the first "N일" and from the start.
+Checked here on real Kiwi, scipy and seed pages, not assumed."""
 from __future__ import annotations
 
 import math
@@ -15,7 +16,7 @@ from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from summarizer import clean, events, korean, standalone, textrank
+from summarizer import clean, events, korean, modality, standalone, textrank
 from summarizer.pipeline import Limits, prepare, validate
 from summarizer.textrank import diagonal, pagerank, position_prior, similarity, tfidf
 
@@ -190,3 +191,17 @@ def test_hangul_ratio_counts_what_one_character_matches_count():
 def test_a_row_of_button_words_is_found_from_its_first_letter():
     assert clean.junk_reason("♥ 좋아요 12 · 싫어요 3 · 후속기사 원해요 0 · 공유 · 스크랩 · 인쇄 · 글자크기 · 댓글 5") == "메뉴·공유·반응 버튼"
     assert clean.junk_reason("12 좋아요 3 검색 글자 크기 댓글 0 공유하기 버튼을 누르세요") is None
+
+
+def test_reporting_day_searched_from_the_first_day_mark_equals_a_search_from_the_start():
+    def from_the_start(text: str) -> int | None:
+        m = modality._REPORTING_DAY.search(text)
+        return int(next(g for g in m.groups() if g)) if m else None
+
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(Path("examples/seeds").glob("*.txt"))]
+    pieces = ["1", "12", "3", "일", " ", "  ", "다", "고", "에", "따르면", "밝혔다", "말했다", "업계", "가", "\n", "0"]
+    rng = np.random.default_rng(5)
+    texts = seeds + ARTICLES + ["".join(rng.choice(pieces, int(rng.integers(1, 40)))) for _ in range(20_000)]
+    found = [from_the_start(t) for t in texts]
+    assert sum(d is not None for d in found) > 1000  # the pattern matches often enough to be tested
+    assert [modality.reporting_day(t) for t in texts] == found
