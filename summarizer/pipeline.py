@@ -353,11 +353,12 @@ def prepare(given: list[Article]) -> Prepared:
     sentence_days = sections.timeline_days(sentences, stories, times, dates)
     found = [sections.figures(s.morphemes) for s in sentences]
     stale, news = sections.stale_figures(sentences, sentence_days, found)
-    report_days = {a.index: reporting_day(a.normalized) for a in articles}
+    # the day an article reports from counts only where its time is unknown (see modality)
+    report_days = {a.index: reporting_day(a.normalized) for a in articles if times[a.index] is None}
     days = [days_named(s.text) for s in sentences]
     present = [present_tense(s.morphemes) for s in sentences]
     kinds = [
-        modality(s.morphemes, dates.get(s.id), times[s.article], days[s.id], report_days[s.article], present[s.id])
+        modality(s.morphemes, dates.get(s.id), times[s.article], days[s.id], report_days.get(s.article), present[s.id])
         for s in sentences
     ]
     kinds = preview_forecasts(sentences, kinds, [s.is_full for s in sentences])
