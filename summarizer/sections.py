@@ -49,6 +49,8 @@ def stories(
     the set, with headline terms where a headline is known (else those of a headline-style line
     that opens the body, as pasted web pages have), body terms from the morphemes Kiwi already
     produced, the article's day and outlet (the same text twice is one story)."""
+    if len(articles) < 2:  # nothing to group
+        return [0] * len(articles)
     bodies: dict[int, list[Morpheme]] = {a.index: [] for a in articles}
     read: dict[int, int] = {}
     for s in sentences:  # the article's first sentences, about as much as the feed grouping reads
@@ -67,7 +69,7 @@ def stories(
         )
         for a, outlet in zip(articles, outlets)
     ]
-    labels = join_lone_articles(docs, group_docs(docs, **STORY_PARAMS)) if len(docs) > 1 else [0] * len(docs)
+    labels = join_lone_articles(docs, group_docs(docs, **STORY_PARAMS))
     renumber: dict[int, int] = {}
     return [renumber.setdefault(label, len(renumber)) for label in labels]
 
