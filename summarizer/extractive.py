@@ -400,13 +400,12 @@ def _days_apart(prepared: Prepared, candidates: Sequence[int]) -> sparse.csr_mat
     fall below SAME_FACT: however alike their words, picking one does not rule out the other."""
     sim = prepared.similarity
     wanted = set(candidates)
-    changes = []
-    for i in candidates:
-        lo, hi = sim.indptr[i], sim.indptr[i + 1]
-        for k in lo + np.flatnonzero(sim.data[lo:hi] >= SAME_FACT):
-            j = int(sim.indices[k])
-            if j in wanted and prepared.told_apart(i, j):
-                changes.append(k)
+    rows = np.repeat(np.arange(sim.shape[0]), np.diff(sim.indptr))
+    close = np.flatnonzero(sim.data >= SAME_FACT)  # all rows at once
+    changes = [
+        k for k, i, j in zip(close.tolist(), rows[close].tolist(), sim.indices[close].tolist())
+        if i in wanted and j in wanted and prepared.told_apart(i, j)
+    ]
     if not changes:
         return sim
     sim = sim.copy()
