@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+import numpy as np
+
 # Morpheme tags that carry content for similarity: nouns, numbers, foreign words, verb and
 # adjective stems, roots. Particles, endings and punctuation are left out.
 CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "SN", "SL", "SH", "VV", "VA", "XR"})
@@ -179,8 +181,21 @@ _NOT_HANGUL = re.compile(r"[^\uac00-\ud7a3]+")
 _NOT_OTHER_LETTERS = re.compile(r"[\W\d_\uac00-\ud7a3]+")
 
 
+# From this length on, Hangul syllables are counted over the code points at once: the pattern's
+# many small matches (one per space or punctuation run) cost more than numpy's fixed cost.
+LONG_TEXT = 100
+
+
+def _hangul_syllables(text: str) -> int:
+    """How many Hangul syllables ``text`` holds."""
+    if len(text) < LONG_TEXT:
+        return len(_NOT_HANGUL.sub("", text))
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return int(np.count_nonzero((codes >= 0xAC00) & (codes <= 0xD7A3)))
+
+
 def hangul_ratio(text: str) -> float:
     """Share of Hangul syllables among the letters of ``text`` (0.0 when there are no letters)."""
-    hangul = len(_NOT_HANGUL.sub("", text))
+    hangul = _hangul_syllables(text)
     letters = hangul + len(_NOT_OTHER_LETTERS.sub("", text))  # every Hangul syllable is a letter
     return hangul / letters if letters else 0.0

@@ -1,7 +1,7 @@
 """The speed-ups that skip work hold only because two things are the same: a sentence read alone
 and the same text read as a whole block by the sentence splitter, the diagonal scalings built
 directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
-by deletion and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
+by deletion or over code points and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
 matrices, the context vectors and the event clusters built by hand and by scipy, a full name found by one pattern
 and by a pattern per surname and role, the reporting day searched from the first "N일" and from the start.
 Checked here on real Kiwi, scipy and seed pages, not assumed."""
@@ -182,6 +182,12 @@ def test_every_match_of_a_prefiltered_pattern_holds_one_of_its_literals():
 def test_hangul_ratio_counts_what_one_character_matches_count():
     letter, hangul = re.compile(r"[^\W\d_]"), re.compile(r"[\uac00-\ud7a3]")
     texts = ["", "123 ... !!", "abc123 ①½ 가나다 _x_ ㄱㄴ 漢字 ١٢٣", "정부가 5일 AI 정책을 발표했다.", "ⓒ 뉴스1"]
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(Path("examples/seeds").glob("*.txt"))]
+    # long texts (counted over their code points), some around the length where the way changes
+    edge = ["\ud800", "\udfff", "\uabff", "\uac00", "\ud7a3", "\ud7a4", "힣", "a", " ", "1", "\U0001f600"]
+    rng = np.random.default_rng(3)
+    mixed = ["".join(rng.choice(edge, int(rng.integers(korean.LONG_TEXT - 2, 3 * korean.LONG_TEXT)))) for _ in range(300)]
+    texts += seeds + [t[: korean.LONG_TEXT + d] for t in seeds for d in (-1, 0, 1)] + mixed
     for text in texts:
         letters = len(letter.findall(text))
         expected = len(hangul.findall(text)) / letters if letters else 0.0
