@@ -266,15 +266,19 @@ def superseded(
         if kind != FORECAST:
             continue
         fs = sentences[f]
+        ids, values = row(similarity, f)
+        reports = [  # the close ones, as Python ints
+            r for r in ids[values >= SETTLE_SIMILARITY].tolist()
+            if modalities[r] == REPORTED and sentences[r].article != fs.article
+        ]
+        if not reports:  # as in a briefing of one article
+            continue
         wanted = _forecast_actions(fs.morphemes)
         ngrams = _content_ngrams(fs.morphemes)
         numbers = _numbers(fs.concepts)
         mine = article_times.get(fs.article)
-        ids, values = row(similarity, f)
-        for r in ids[values >= SETTLE_SIMILARITY].tolist():  # the close ones, as Python ints
+        for r in reports:
             rs = sentences[r]
-            if modalities[r] != REPORTED or rs.article == fs.article:
-                continue
             if r not in done:
                 done[r] = completed(rs.morphemes)
             if not done[r]:
