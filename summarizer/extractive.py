@@ -58,6 +58,8 @@ def support_weights(prepared: Prepared) -> np.ndarray:
     same-fact threshold). An article whose forecast a report settles counts fully for it: it
     told of the same happening ahead of time."""
     sentences = prepared.sentences
+    if len(prepared.articles) < 2:  # no other article to state a fact, nor to settle a forecast
+        return np.ones(len(sentences))
     settled: dict[int, set[int]] = {}
     for f, reports in prepared.superseded.items():
         for r in reports:
