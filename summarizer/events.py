@@ -145,18 +145,17 @@ def _cut(merges: list[list[float]], n: int) -> list[int]:
 
 
 def group_events(
-    articles: list[CleanArticle],
     sentences: list[Sentence],
     scores: np.ndarray,
     vectors: sparse.csr_matrix,
+    refs: dict[int, date | None],
 ) -> tuple[list[EventGroup], dict[int, date]]:
     """Events in reading order: the one most articles lead with first (what the story is), then
     by how many articles lead with each; events no lead opens, dated ones chronologically, then
-    the rest by weight.
+    the rest by weight. ``refs``: each article's :func:`reference_date`.
 
     Returns the events and the resolved date of each sentence that names one.
     """
-    refs = {a.index: reference_date(a) for a in articles}
     dates = {s.id: d for s in sentences if (d := sentence_date(s.text, refs[s.article]))}
     ids = sorted((s.id for s in sentences if s.is_candidate), key=lambda i: -scores[i])[:MAX_CLUSTERED]
     if not ids:

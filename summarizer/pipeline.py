@@ -343,8 +343,8 @@ def prepare(given: list[Article]) -> Prepared:
     vectors = tfidf([s.terms for s in sentences])
     scores, sim = centrality(vectors, [s.position for s in sentences])
     t3 = time.perf_counter()
-    events, dates = group_events(articles, sentences, scores, vectors)
     times = {a.index: reference_date(a) for a in articles}
+    events, dates = group_events(sentences, scores, vectors, times)
     headlines = sections.headlines_of(articles, headlines)
     stories = sections.stories(articles, sentences, headlines, times, [a.outlet for a in given])
     members: dict[int, list[int]] = {}
