@@ -49,7 +49,9 @@ _DAY_MARK = re.compile(r"\d일")
 _TIME = re.compile(
     r"(오전|오후|새벽|밤|저녁)?\s{0,3}(\d{1,2})\s{0,3}시(?:\s{0,3}(\d{1,2})\s{0,3}분|\s{0,3}(반))?(?!간|대|점|즌|장|청|민|의회)"
 )
-_DIGIT = re.compile(r"\d")  # _TIME needs one: a text without is not searched
+# A digit before 시 (at most 3 spaces between), which every match of _TIME holds at most 6
+# characters after its start: the search starts there (and a text without one is not searched).
+_CLOCK_MARK = re.compile(r"\d\s{0,3}시")
 
 
 def _tail(morphemes: Sequence[Morpheme]) -> Sequence[Morpheme]:
@@ -182,7 +184,8 @@ def modality(
 
 def time_of_day(text: str) -> int | None:
     """Minutes after midnight of the first clock time the sentence states (오후 2시 40분 → 880)."""
-    m = _TIME.search(text) if _DIGIT.search(text) else None
+    first = _CLOCK_MARK.search(text)
+    m = _TIME.search(text, max(first.start() - 6, 0)) if first else None
     if not m:
         return None
     hour = int(m.group(2))

@@ -3,7 +3,7 @@ and the same text read as a whole block by the sentence splitter, the diagonal s
 directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
 by deletion or over code points and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
 matrices, the context vectors and the event clusters built by hand and by scipy, a full name found by one pattern
-and by a pattern per surname and role, the reporting day searched from the first "N일" and from the start.
+and by a pattern per surname and role, the reporting day and the clock time searched from the first "N일" or "N시" and from the start.
 Checked here on real Kiwi, scipy and seed pages, not assumed."""
 from __future__ import annotations
 
@@ -199,15 +199,29 @@ def test_a_row_of_button_words_is_found_from_its_first_letter():
     assert clean.junk_reason("12 좋아요 3 검색 글자 크기 댓글 0 공유하기 버튼을 누르세요") is None
 
 
-def test_reporting_day_searched_from_the_first_day_mark_equals_a_search_from_the_start():
-    def from_the_start(text: str) -> int | None:
-        m = modality._REPORTING_DAY.search(text)
-        return int(next(g for g in m.groups() if g)) if m else None
+SEEDS = [p.read_text(encoding="utf-8") for p in sorted(Path("examples/seeds").glob("*.txt"))]
 
-    seeds = [p.read_text(encoding="utf-8") for p in sorted(Path("examples/seeds").glob("*.txt"))]
+
+def _random_texts(pieces: list[str], seed: int, count: int = 20_000) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return ["".join(rng.choice(pieces, int(rng.integers(1, 40)))) for _ in range(count)]
+
+
+def test_reporting_day_searched_from_the_first_day_mark_equals_a_search_from_the_start(monkeypatch):
     pieces = ["1", "12", "3", "일", " ", "  ", "다", "고", "에", "따르면", "밝혔다", "말했다", "업계", "가", "\n", "0"]
-    rng = np.random.default_rng(5)
-    texts = seeds + ARTICLES + ["".join(rng.choice(pieces, int(rng.integers(1, 40)))) for _ in range(20_000)]
-    found = [from_the_start(t) for t in texts]
+    edges = ["1다   12일 밝혔다", "고   12일 말했다", "123일 업계에 따르면", "다 3일 밝혔다 12일 따르면"]
+    texts = SEEDS + ARTICLES + edges + _random_texts(pieces, 5)
+    found = [modality.reporting_day(t) for t in texts]
     assert sum(d is not None for d in found) > 1000  # the pattern matches often enough to be tested
+    monkeypatch.setattr(modality, "_DAY_MARK", re.compile(""))  # every search from the start
     assert [modality.reporting_day(t) for t in texts] == found
+
+
+def test_time_of_day_searched_from_the_first_clock_mark_equals_a_search_from_the_start(monkeypatch):
+    pieces = ["1", "12", "7", "시", "분", "반", "간", " ", "   ", "오전", "오후", "저녁", "새벽", "에", "11", "\n", "가"]
+    edges = ["오후   11시", "1오후   11시 30분", "저녁 7시간 뒤 밤   9시 반"]  # the widest matches: 6 before the mark
+    texts = SEEDS + ARTICLES + edges + _random_texts(pieces, 8)
+    found = [modality.time_of_day(t) for t in texts]
+    assert sum(t is not None for t in found) > 1000  # the pattern matches often enough to be tested
+    monkeypatch.setattr(modality, "_CLOCK_MARK", re.compile(""))  # every search from the start
+    assert [modality.time_of_day(t) for t in texts] == found
