@@ -370,7 +370,9 @@ def _stand_alone(prepared: Prepared, sections: list[tuple[int, list[list[_Bullet
                     if later is not None:  # the bullet that introduces the person comes first
                         day.insert(k, day.pop(later))
                         continue
-                others = [b.ids[0] for _, ds in sections for d in ds for b in d if b is not bullet]
+                others = (  # the other bullets' wordings, read only for a bullet that leans
+                    [b.ids[0] for _, ds in sections for d in ds for b in d if b is not bullet] if lean or missing else []
+                )
                 cut = _stands_after_drop(prepared, bullet.ids[0]) if lean and not missing else 0
                 if cut and not _trim_repeats(prepared, bullet.ids[0], cut, others):
                     bullet.trim = cut  # the rest stands: the connective goes
