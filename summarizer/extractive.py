@@ -194,8 +194,12 @@ def opening(
         for b in order[1:]
     }
 
+    # Each wording's forms that some article opens with: the rest count 0 (and the counts are
+    # whole numbers, summed alike in any order).
+    named = {j: prepared.forms[j] & vocabulary.keys() for js in wordings.values() for j in js}
+
     def gain(j: int) -> float:
-        return sum(vocabulary[t] for t in prepared.forms[j] - seen) / max(len(sentences[j].text), 1)
+        return sum(vocabulary[t] for t in named[j] - seen) / max(len(sentences[j].text), 1)
 
     def longer(b: int, j: int) -> int:
         return len(sentences[j].text) - len(sentences[bullets[b][0]].text)
