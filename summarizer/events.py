@@ -26,6 +26,9 @@ _FULL_DATE = re.compile(r"(20\d\d)\s{0,3}[년.\-/]\s{0,3}(\d{1,2})\s{0,3}[월.\-
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s{0,3}월\s{0,3}(\d{1,2})\s{0,3}일")
 _DAY = re.compile(r"(지난달\s{0,3})?(?<![\d.월])(\d{1,2})\s{0,3}일(?!\s{0,3}(간|동안|만|째|치|분))")
 _DIGIT = re.compile(r"\d")  # every date pattern above needs one: a text without is not searched
+# A digit before 일 (at most 3 spaces between), which every match of _DAY holds at most 7
+# characters after its start: _DAY is searched from the first one (_MONTH_DAY only where 월 is).
+_DAY_MARK = re.compile(r"\d\s{0,3}일")
 
 
 @dataclass
@@ -67,10 +70,10 @@ def sentence_date(text: str, ref: date | None) -> date | None:
         return _safe_date(*map(int, m.groups()))
     if ref is None:
         return None
-    m = _MONTH_DAY.search(text)
+    m = _MONTH_DAY.search(text) if "월" in text else None
     if m:
         return _safe_date(ref.year, int(m.group(1)), int(m.group(2)))
-    days = list(_DAY.finditer(text))
+    days = _day_matches(text)
     if len({d.group(2) for d in days}) == 1:  # several different days: no single date
         m = days[0]
         year, month = ref.year, ref.month
@@ -86,9 +89,16 @@ def days_named(text: str) -> frozenset[int]:
     if not _DIGIT.search(text):
         return frozenset()
     found = {int(m.group(3)) for m in _FULL_DATE.finditer(text)}
-    found |= {int(m.group(2)) for m in _MONTH_DAY.finditer(text)}
-    found |= {int(m.group(2)) for m in _DAY.finditer(text) if not m.group(1)}  # not "지난달 20일"
+    if "월" in text:
+        found |= {int(m.group(2)) for m in _MONTH_DAY.finditer(text)}
+    found |= {int(m.group(2)) for m in _day_matches(text) if not m.group(1)}  # not "지난달 20일"
     return frozenset(d for d in found if 1 <= d <= 31)
+
+
+def _day_matches(text: str) -> list[re.Match]:
+    """The matches of _DAY in ``text``, searched from its first day mark."""
+    first = _DAY_MARK.search(text)
+    return list(_DAY.finditer(text, max(first.start() - 7, 0))) if first else []
 
 
 def _context_vectors(sentences: list[Sentence], vectors: sparse.csr_matrix) -> sparse.csr_matrix:

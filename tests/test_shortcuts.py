@@ -3,12 +3,13 @@ and the same text read as a whole block by the sentence splitter, the diagonal s
 directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
 by deletion or over code points and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
 matrices, the context vectors and the event clusters built by hand and by scipy, a full name found by one pattern
-and by a pattern per surname and role, the reporting day and the clock time searched from the first "N일" or "N시" and from the start.
+and by a pattern per surname and role, the reporting day, the clock time and the days named searched from the first "N일" or "N시" and from the start.
 Checked here on real Kiwi, scipy and seed pages, not assumed."""
 from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -225,3 +226,15 @@ def test_time_of_day_searched_from_the_first_clock_mark_equals_a_search_from_the
     assert sum(t is not None for t in found) > 1000  # the pattern matches often enough to be tested
     monkeypatch.setattr(modality, "_CLOCK_MARK", re.compile(""))  # every search from the start
     assert [modality.time_of_day(t) for t in texts] == found
+
+
+def test_days_searched_from_the_first_day_mark_equal_a_search_from_the_start(monkeypatch):
+    pieces = ["1", "12", "3", "일", "월", "간", "째", " ", "   ", "지난달", "2025", ".", "에", "\n", "가", "0"]
+    edges = ["지난달   12일", "1지난달   12일 만에", "3월 4일", "2025.3.4", "5.12일", "월12일"]  # the widest: 7 before the mark
+    texts = SEEDS + ARTICLES + edges + _random_texts(pieces, 11)
+    ref = date(2025, 3, 4)
+    named, dated = [events.days_named(t) for t in texts], [events.sentence_date(t, ref) for t in texts]
+    assert sum(bool(d) for d in named) > 1000 and sum(d is not None for d in dated) > 1000
+    monkeypatch.setattr(events, "_DAY_MARK", re.compile(""))  # every search from the start
+    assert [events.days_named(t) for t in texts] == named
+    assert [events.sentence_date(t, ref) for t in texts] == dated
