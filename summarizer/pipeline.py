@@ -253,7 +253,8 @@ def split_articles(text: str) -> list[str]:
     """Split one pasted string into articles at lines of only ``---`` or ``===`` (3 or more).
 
     Lines may end in LF, CR LF or CR (files saved on Windows or old Macs)."""
-    return [part for part in ARTICLE_SEPARATOR.split(text) if part.strip()]
+    parts = ARTICLE_SEPARATOR.split(text) if "---" in text or "===" in text else [text]  # a separator holds one
+    return [part for part in parts if part.strip()]
 
 
 def _as_articles(articles: ArticlesInput) -> list[Article]:
