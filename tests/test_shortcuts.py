@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pytest
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
@@ -208,24 +209,31 @@ def _random_texts(pieces: list[str], seed: int, count: int = 20_000) -> list[str
     return ["".join(rng.choice(pieces, int(rng.integers(1, 40)))) for _ in range(count)]
 
 
-def test_reporting_day_searched_from_the_first_day_mark_equals_a_search_from_the_start(monkeypatch):
-    pieces = ["1", "12", "3", "일", " ", "  ", "다", "고", "에", "따르면", "밝혔다", "말했다", "업계", "가", "\n", "0"]
-    edges = ["1다   12일 밝혔다", "고   12일 말했다", "123일 업계에 따르면", "다 3일 밝혔다 12일 따르면"]
-    texts = SEEDS + ARTICLES + edges + _random_texts(pieces, 5)
-    found = [modality.reporting_day(t) for t in texts]
-    assert sum(d is not None for d in found) > 1000  # the pattern matches often enough to be tested
-    monkeypatch.setattr(modality, "_DAY_MARK", re.compile(""))  # every search from the start
-    assert [modality.reporting_day(t) for t in texts] == found
+MARKED_SEARCHES = {  # function: (the mark its search starts from, pieces of random texts, the widest matches, seed)
+    "reporting_day": (
+        "_DAY_MARK",
+        ["1", "12", "3", "일", " ", "  ", "다", "고", "에", "따르면", "밝혔다", "말했다", "업계", "가", "\n", "0"],
+        ["1다   12일 밝혔다", "고   12일 말했다", "123일 업계에 따르면", "다 3일 밝혔다 12일 따르면"],
+        5,
+    ),
+    "time_of_day": (  # the widest matches: 6 before the mark
+        "_CLOCK_MARK",
+        ["1", "12", "7", "시", "분", "반", "간", " ", "   ", "오전", "오후", "저녁", "새벽", "에", "11", "\n", "가"],
+        ["오후   11시", "1오후   11시 30분", "저녁 7시간 뒤 밤   9시 반"],
+        8,
+    ),
+}
 
 
-def test_time_of_day_searched_from_the_first_clock_mark_equals_a_search_from_the_start(monkeypatch):
-    pieces = ["1", "12", "7", "시", "분", "반", "간", " ", "   ", "오전", "오후", "저녁", "새벽", "에", "11", "\n", "가"]
-    edges = ["오후   11시", "1오후   11시 30분", "저녁 7시간 뒤 밤   9시 반"]  # the widest matches: 6 before the mark
-    texts = SEEDS + ARTICLES + edges + _random_texts(pieces, 8)
-    found = [modality.time_of_day(t) for t in texts]
-    assert sum(t is not None for t in found) > 1000  # the pattern matches often enough to be tested
-    monkeypatch.setattr(modality, "_CLOCK_MARK", re.compile(""))  # every search from the start
-    assert [modality.time_of_day(t) for t in texts] == found
+@pytest.mark.parametrize("name", sorted(MARKED_SEARCHES))
+def test_a_search_from_the_first_mark_equals_a_search_from_the_start(monkeypatch, name):
+    mark, pieces, edges, seed = MARKED_SEARCHES[name]
+    search = getattr(modality, name)
+    texts = SEEDS + ARTICLES + edges + _random_texts(pieces, seed)
+    found = [search(t) for t in texts]
+    assert sum(f is not None for f in found) > 1000  # the pattern matches often enough to be tested
+    monkeypatch.setattr(modality, mark, re.compile(""))  # every search from the start
+    assert [search(t) for t in texts] == found
 
 
 def test_days_searched_from_the_first_day_mark_equal_a_search_from_the_start(monkeypatch):
