@@ -80,6 +80,9 @@ def join_lone_articles(docs: Sequence[StoryDoc], labels: Sequence[int]) -> list[
     whole set) reaches the grouping's threshold and the story's dates then span at most its
     ``span_days``. A reaction or an editorial read after the story takes up one of its articles
     (a statement, a ruling) rather than the story's mean, which the online pass compares it with."""
+    sizes = Counter(labels)
+    if not sizes or min(sizes.values()) > 1 or max(sizes.values()) == 1:
+        return list(labels)  # no lone article, or no story of several to join
     grouper = StoryGrouper(**STORY_PARAMS)
     views = [tfidf([d.headline_terms for d in docs]), tfidf([d.body_terms for d in docs])]  # as the grouping weighs them
     weights = (grouper.headline_weight, 1.0 - grouper.headline_weight)
@@ -87,11 +90,10 @@ def join_lone_articles(docs: Sequence[StoryDoc], labels: Sequence[int]) -> list[
     has = [np.diff(v.indptr) > 0 for v in views]
     weight = sum(w * np.outer(h, h) for w, h in zip(weights, has))
     similarity = np.divide(total, weight, out=np.zeros_like(total), where=weight > 0)
-    sizes = Counter(labels)
     candidates = [j for j, label in enumerate(labels) if sizes[label] > 1]
     joined = list(labels)
     for i, label in enumerate(labels):
-        if sizes[label] > 1 or not candidates:
+        if sizes[label] > 1:
             continue
         nearest = max(candidates, key=lambda j: similarity[i, j])
         story = labels[nearest]
