@@ -244,9 +244,28 @@ def test_two_runs_on_one_output_never_both_write(batch_input, tmp_path: Path):
     assert without_timings(read_records(out)) == without_timings(reference)
 
 
+def longer_input(batch_input: tuple[Path, list[dict], list[str]], folder: Path, times: int = 4):
+    """The batch input with its good items ``times`` over in all (new ids) and their records: so
+    many that the run is surely still going when a node is taken away (records come in input order,
+    and 36 items may all be briefed before the kill lands)."""
+    source, reference, ids = batch_input
+    done = {r["id"]: r for r in reference}
+    given = source.read_text(encoding="utf-8").splitlines()
+    lines, records = list(given), list(reference)
+    for again in range(1, times):
+        for line in given:
+            item = json.loads(line) if line.startswith("{\"id\": \"good") else None
+            if item is not None:
+                records.append({**done[item["id"]], "id": f"{item['id']}-{again}"})
+                lines.append(json.dumps({**item, "id": f"{item['id']}-{again}"}, ensure_ascii=False))
+    longer = folder / source.name  # the same name: a bad line's id names its file
+    longer.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return longer, records, [r["id"] for r in records]
+
+
 def test_node_lost_mid_run_then_at_most_one_rerun_gives_every_id_once(batch_input, cluster, tmp_path: Path):
     """Last in this module: it adds a node to the cluster and takes one away."""
-    source, reference, ids = batch_input
+    source, reference, ids = longer_input(batch_input, tmp_path)
     cluster.start_node("127.0.0.4")
     cluster.wait_for_nodes(3)
     out = tmp_path / "out.jsonl"
