@@ -236,15 +236,18 @@ def _distinct_picks(prepared: Prepared, pick: Callable[[], list[int]], rounds: i
     for _ in range(rounds):
         picked = pick()
         pairs = [(a, b) for k, a in enumerate(picked) for b in picked[k + 1:]]
-        doubtful = sorted(
-            {i for a, b in pairs if near_duplicate(forms[a], forms[b], REREAD_MARGIN) for i in (a, b)} - reread
-        )
+        close = {(a, b) for a, b in pairs if near_duplicate(forms[a], forms[b], REREAD_MARGIN)}
+        doubtful = sorted({i for pair in close for i in pair} - reread)
         if not doubtful:  # nothing new to re-read: choosing again would give the same picks
             break
         for i, read in zip(doubtful, prepared.read_alone(doubtful)):
             forms[i] = read
         reread.update(doubtful)
-        if not any(near_duplicate(forms[a], forms[b]) for a, b in pairs):
+        # Only a close pair or one just re-read can be a near-duplicate: the limits without the
+        # margin are stricter, and the other pairs' forms are the ones found not close.
+        if not any(
+            near_duplicate(forms[a], forms[b]) for a, b in pairs if (a, b) in close or a in doubtful or b in doubtful
+        ):
             break
     return picked
 

@@ -161,10 +161,11 @@ def near_duplicate(a: frozenset[str] | set[str], b: frozenset[str] | set[str], m
     overlap past the Jaccard or containment limit (each lowered by ``margin``: "close to it")."""
     if not a or not b:
         return False
-    common, smaller = len(a & b), min(len(a), len(b))
-    return common / (len(a) + len(b) - common) >= DUPLICATE_JACCARD - margin or (
-        smaller >= DUPLICATE_MIN_TERMS and common / smaller >= DUPLICATE_CONTAINMENT - margin
-    )
+    common = len(a & b)
+    if common / (len(a) + len(b) - common) >= DUPLICATE_JACCARD - margin:
+        return True
+    smaller = min(len(a), len(b))
+    return smaller >= DUPLICATE_MIN_TERMS and common / smaller >= DUPLICATE_CONTAINMENT - margin
 
 
 def select(
