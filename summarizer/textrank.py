@@ -193,7 +193,7 @@ def select(
     coverage term (how widely its happening is reported; 1 when not given). With ``articles``
     (each sentence's article), a concept weighs by the articles that mention it, not by how often
     one article repeats it (see :func:`concept_weights`). ``budget`` is in the
-    units of ``lengths`` (characters for briefings, sentences for evaluation).
+    units of ``lengths`` (characters for briefings, sentences for evaluation); ``candidates`` are distinct.
     """
     if not len(candidates):
         return []
@@ -207,23 +207,29 @@ def select(
         [articles[i] for i in candidates] if articles else None,
         [groups[i] for i in candidates],
     )
-    # The gains of all candidates at once, one vector per round (each term as the scalar
-    # formula above computes it, so the picks are the same to the last bit).
-    ids = np.asarray(candidates, dtype=np.int64)
-    at = np.full(len(scores), -1, dtype=np.int64)  # each sentence's candidate slot, -1 if none
-    at[ids] = np.arange(len(ids))
-    rel = np.array(rel)
+    # Each candidate's gain is kept from round to round and computed again only when one of its
+    # terms changes (its group's coverage, its concepts, its similarity to the picks); each term
+    # as the scalar formula above computes it, so the picks are the same to the last bit. A
+    # closed candidate (picked, a picked fact, over the budget) gains 0.0.
+    n = len(candidates)
+    at = {i: k for k, i in enumerate(candidates)}  # each candidate's slot
     group_ids = [groups[i] for i in candidates]
     slot = {g: k for k, g in enumerate(dict.fromkeys(group_ids))}
-    group = np.array([slot[g] for g in group_ids], dtype=np.int64)
-    covered = np.zeros(len(slot))
-    scale = np.array([group_weight.get(g, 1.0) for g in group_ids]) if group_weight else None
-    length = np.array([lengths[i] for i in candidates], dtype=float)
-    per_char = np.array([max(lengths[i], 1) ** length_weight for i in candidates], dtype=float)
-    max_sim = np.zeros(len(ids))
-    open_ = np.ones(len(ids), dtype=bool)  # not picked, not a picked fact, still within budget
+    group = [slot[g] for g in group_ids]
+    members: list[list[int]] = [[] for _ in slot]
+    for k, g in enumerate(group):
+        members[g].append(k)
+    covered = [0.0] * len(slot)
+    scale = [group_weight.get(g, 1.0) for g in group_ids] if group_weight else None
+    length = [float(lengths[i]) for i in candidates]
+    per_char = [float(max(lengths[i], 1) ** length_weight) for i in candidates]
+    longest = sorted(range(n), key=lambda k: -length[k])  # closed by the budget in this order
+    fitting = 0  # longest[:fitting] are over the budget
+    max_sim = [0.0] * n
+    open_ = [True] * n  # not picked, not a picked fact, still within budget
+    gain = [0.0] * n
     seen: set[str] = set()
-    concept_gain = np.zeros(len(ids))
+    concept_gain = [0.0] * n
     holders: dict[str, list[int]] = {}
     for k, i in enumerate(candidates):
         for c in concepts[i]:
@@ -245,47 +251,61 @@ def select(
             concept_gain[k] = sum(weight[c] for c in mine - seen)
             (unsettled.add if len(mine) > len(seen) else unsettled.discard)(k)
 
-    add_concepts(range(len(ids)))
+    def close(k: int) -> None:
+        open_[k] = False
+        gain[k] = 0.0
+
+    def update(ks: Iterable[int]) -> None:
+        """The gain of these candidates, those still open, from their current terms."""
+        for k in ks:
+            if open_[k]:
+                base = covered[group[k]]
+                value = math.sqrt(base + rel[k]) - math.sqrt(base)
+                if scale is not None:
+                    value *= scale[k]
+                gain[k] = (value + concept_gain[k] - redundancy * max_sim[k]) / per_char[k]
+
+    add_concepts(range(n))
+    update(range(n))
     chosen: list[int] = []
     used = 0.0
     while True:
-        open_ &= used + length <= budget
-        base = covered[group]
-        gain = np.sqrt(base + rel) - np.sqrt(base)
-        if scale is not None:
-            gain *= scale
-        gain = (gain + concept_gain - redundancy * max_sim) / per_char
-        gain[~open_] = 0.0
-        k = int(np.argmax(gain))
-        if gain[k] <= 0.0:
+        while fitting < n and not used + length[longest[fitting]] <= budget:
+            close(longest[fitting])
+            fitting += 1
+        top_gain = max(gain)
+        if top_gain <= 0.0:
             return chosen
-        best = int(ids[k])
+        k = gain.index(top_gain)  # the first of the best, as numpy's argmax
+        best = candidates[k]
         chosen.append(best)
         used += lengths[best]
         covered[group[k]] += rel[k]
-        open_[ids == best] = False
+        close(k)
         added = concepts[best] - seen
         seen |= concepts[best]
-        add_concepts({k for c in added for k in holders[c]} | unsettled)
-        # Open neighbours not yet past SAME_FACT (past it, a near-duplicate changes nothing), all
-        # at once: each slot appears once, so the order they are updated in does not matter.
+        changed = {k for c in added for k in holders[c]} | unsettled
+        add_concepts(changed)
+        changed.update(members[group[k]])
+        # Open neighbours not yet past SAME_FACT (past it, a near-duplicate changes nothing).
         js, values = row(sim, best)  # a near-duplicate shares terms: it is a neighbour
-        ks = at[js]
-        live = ks >= 0
-        live[live] = open_[ks[live]] & (max_sim[ks[live]] < SAME_FACT)
-        js, ks, values = js[live], ks[live], values[live]
-        if forms is not None:
-            values = np.array([
-                SAME_FACT if value < SAME_FACT and near_duplicate(forms[j], forms[best]) else value
-                for j, value in zip(js.tolist(), values.tolist())
-            ])
-        max_sim[ks] = np.maximum(max_sim[ks], values)
-        open_[ks[max_sim[ks] >= SAME_FACT]] = False
+        for j, value in zip(js.tolist(), values.tolist()):
+            s = at.get(j)
+            if s is None or not open_[s] or not max_sim[s] < SAME_FACT:
+                continue
+            if forms is not None and value < SAME_FACT and near_duplicate(forms[j], forms[best]):
+                value = SAME_FACT
+            max_sim[s] = max(max_sim[s], value)
+            if max_sim[s] >= SAME_FACT:
+                close(s)
+            else:
+                changed.add(s)
         # The same wording again is a near-duplicate even where the graph left out all its
         # terms (see graph_terms); elsewhere it is a neighbour and already past SAME_FACT.
-        for k in copies.get(forms[best], ()) if forms is not None else ():
-            max_sim[k] = max(max_sim[k], SAME_FACT)
-            open_[k] = False
+        for s in copies.get(forms[best], ()) if forms is not None else ():
+            max_sim[s] = max(max_sim[s], SAME_FACT)
+            close(s)
+        update(changed)
 
 
 def concept_weights(

@@ -1,5 +1,6 @@
 """The speed-ups that skip work hold only because two things are the same: a sentence read alone
-and the same text read as a whole block by the sentence splitter, the diagonal scalings built
+and the same text read as a whole block by the sentence splitter, the picks of a selection that keeps each gain
+between rounds and of one that computes every gain afresh, the diagonal scalings built
 directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
 by deletion or over code points and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
 matrices, the context vectors and the event clusters built by hand and by scipy, a full name found by one pattern
@@ -18,7 +19,7 @@ from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from summarizer import clean, events, korean, modality, standalone, textrank
+from summarizer import clean, events, extractive, korean, modality, standalone, summarize, textrank
 from summarizer.pipeline import Limits, prepare, validate
 from summarizer.textrank import diagonal, pagerank, position_prior, similarity, tfidf
 
@@ -246,3 +247,74 @@ def test_days_searched_from_the_first_day_mark_equal_a_search_from_the_start(mon
     monkeypatch.setattr(events, "_DAY_MARK", re.compile(""))  # every search from the start
     assert [events.days_named(t) for t in texts] == named
     assert [events.sentence_date(t, ref) for t in texts] == dated
+
+
+def _select_plainly(scores, sim, lengths, candidates, budget, redundancy=0.5, groups=None, length_weight=1.0,
+                    concepts=None, group_weight=None, articles=None, forms=None) -> list[int]:
+    """textrank.select as its docstring states it: every candidate's gain from scratch each round."""
+    top = max(float(scores[list(candidates)].max()), 1e-12)
+    groups = groups if groups is not None else [0] * len(scores)
+    concepts = concepts or [frozenset()] * len(scores)
+    rel = {i: float(scores[i]) / top for i in candidates}
+    weight = textrank.concept_weights(
+        [concepts[i] for i in candidates], [rel[i] for i in candidates],
+        [articles[i] for i in candidates] if articles else None, [groups[i] for i in candidates],
+    )
+    covered = dict.fromkeys(groups, 0.0)
+    max_sim = dict.fromkeys(candidates, 0.0)
+    chosen: list[int] = []
+    seen: set[str] = set()
+    used = 0.0
+    while True:
+        gains = []
+        for i in candidates:
+            base = covered[groups[i]]
+            gain = (math.sqrt(base + rel[i]) - math.sqrt(base)) * (group_weight or {}).get(groups[i], 1.0)
+            gain = (gain + sum(weight[c] for c in concepts[i] - seen) - redundancy * max_sim[i]) / max(lengths[i], 1) ** length_weight
+            fits = used + lengths[i] <= budget
+            gains.append(gain if i not in chosen and max_sim[i] < textrank.SAME_FACT and fits else 0.0)
+        k = max(range(len(gains)), key=gains.__getitem__)
+        if gains[k] <= 0.0:
+            return chosen
+        pick = candidates[k]
+        chosen.append(pick)
+        used += lengths[pick]
+        covered[groups[pick]] += rel[pick]
+        seen |= concepts[pick]
+        for j, value in zip(*textrank.row(sim, pick)):
+            if j in max_sim and max_sim[j] < textrank.SAME_FACT:
+                copy = forms is not None and textrank.near_duplicate(forms[j], forms[pick])
+                max_sim[j] = max(max_sim[j], textrank.SAME_FACT if copy else value)
+        for j in candidates:
+            if forms is not None and forms[j] and forms[j] == forms[pick]:
+                max_sim[j] = max(max_sim[j], textrank.SAME_FACT)
+
+
+def test_select_keeping_gains_between_rounds_picks_what_plain_rounds_pick(monkeypatch):
+    calls = []
+    select = textrank.select
+
+    def recorded(*args, **kwargs):
+        calls.append((args, kwargs))
+        return select(*args, **kwargs)
+
+    monkeypatch.setattr(extractive, "select", recorded)
+    for budget in (300, 1500):
+        summarize(SEEDS, max_chars=budget)
+    summarize(ARTICLES)
+    rng = np.random.default_rng(17)
+    for _ in range(200):  # random graphs, concepts shared across groups, repeated wordings
+        n = int(rng.integers(1, 40))
+        sim = similarity(tfidf([list(rng.choice([f"w{k}" for k in range(12)], 3)) for _ in range(n)]))
+        words = [f"c{k}" for k in range(8)]
+        concepts = [frozenset(rng.choice(words, int(rng.integers(0, 5)))) for _ in range(n)]
+        forms = [frozenset(rng.choice(words, int(rng.integers(0, 6)))) for _ in range(n)]
+        groups = list(rng.integers(0, 4, n))
+        candidates = sorted(rng.choice(n, int(rng.integers(1, n + 1)), replace=False).tolist())
+        calls.append((
+            (rng.random(n), sim, list(rng.integers(1, 120, n)), candidates, float(rng.integers(50, 600))),
+            dict(redundancy=float(rng.random()), groups=groups, concepts=concepts, forms=forms,
+                 group_weight={g: float(rng.random()) + 0.5 for g in range(3)}, articles=list(rng.integers(0, 3, n))),
+        ))
+    assert sum(len(select(*a, **kw)) > 3 for a, kw in calls) > 50  # enough picks to be tested
+    assert all(select(*a, **kw) == _select_plainly(*a, **kw) for a, kw in calls)
