@@ -216,7 +216,8 @@ def build_sentences(articles: list[CleanArticle]) -> tuple[list[Sentence], dict[
                 led.add(article.index)
             parts = [piece for s, e in zip(cuts, cuts[1:]) for piece in _pieces(s, e, source)]
             for start, end in parts:
-                morphemes = tuple(m for m in span.morphemes if start <= m.start < end)
+                whole = start == span.start and end == span.end  # a span's morphemes lie inside it
+                morphemes = span.morphemes if whole else tuple(m for m in span.morphemes if start <= m.start < end)
                 position = positions.get(article.index, 0)
                 positions[article.index] = position + 1
                 sentences.append(

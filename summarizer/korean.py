@@ -104,6 +104,8 @@ def _split_glued(text: str, start: int, end: int, morphemes: tuple[Morpheme, ...
     for ending, stop, nxt in zip(morphemes, morphemes[1:], morphemes[2:]):
         if ending.tag == "EF" and stop.tag == "SF" and nxt.tag in _GLUED_NEXT and nxt.start == stop.start + stop.length:
             cuts.append(nxt.start)
+    if len(cuts) == 1:  # nothing glued: Kiwi's tokens of a sentence lie inside it
+        return [SentenceSpan(start, end, text[start:end], morphemes)]
     cuts.append(end)
     return [
         SentenceSpan(s, e, text[s:e], tuple(m for m in morphemes if s <= m.start < e))
