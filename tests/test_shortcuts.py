@@ -4,7 +4,8 @@ between rounds and of one that computes every gain afresh, the diagonal scalings
 directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
 by deletion or over code points and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
 matrices, the context vectors and the event clusters built by hand and by scipy, a full name found by one pattern
-and by a pattern per surname and role, the reporting day, the clock time and the days named searched from the first "N일" or "N시" and from the start.
+and by a pattern per surname and role, the reporting day, the clock time and the days named searched from the first "N일" or "N시" and from the start,
+a sentence's morphemes kept whole and filtered by its bounds.
 Checked here on real Kiwi, scipy and seed pages, not assumed."""
 from __future__ import annotations
 
@@ -43,6 +44,19 @@ def test_read_alone_matches_kiwi_on_each_sentence_alone():
     alone = [korean.content_forms(m) for m in korean.tokenize([s.text for s in prepared.sentences])]
     # whole blocks come from their in-article reading (no Kiwi call), the others from Kiwi
     assert prepared.read_alone(ids) == alone
+
+
+def test_kiwi_sentences_hold_only_morphemes_inside_them():
+    # split_blocks and build_sentences keep a sentence's morphemes whole where nothing cuts it
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(Path("examples/seeds").glob("*.txt"))]
+    texts = ARTICLES + seeds + ["말했다.A씨는 떠났다.“다만 늦었다”고 덧붙였다."]
+    spans = [span for found in korean.split_sentences(texts) for span in found]
+    assert len(spans) > 100
+    for span in spans:
+        assert span.morphemes == tuple(m for m in span.morphemes if span.start <= m.start < span.end)
+    for sentences in korean.kiwi().split_into_sents(texts, return_tokens=True, return_sub_sents=False):
+        for s in sentences:
+            assert all(s.start <= t.start < s.end for t in s.tokens)
 
 
 def test_diagonal_products_equal_scipy_diags_bit_for_bit():
