@@ -327,7 +327,8 @@ def _stands_after_drop(prepared: Prepared, i: int) -> int:
     cut = droppable_opener(s.text)
     if not cut:
         return 0
-    rest = tuple(m for m in s.morphemes if m.start >= _text_start(prepared, i) + cut)
+    start = _text_start(prepared, i) + cut
+    rest = tuple(m for m in s.morphemes if m.start >= start)
     text = s.text[cut:]
     if opens_leaning(text) or stand_alone_quality(text, rest) < 1.0:
         return 0

@@ -240,16 +240,22 @@ def select(
         if forms is not None and forms[i]:
             copies.setdefault(forms[i], []).append(k)
 
-    def add_concepts(ks: Iterable[int]) -> None:
+    def add_concepts(ks: Iterable[int]) -> list[int]:
         """``sum(weight[c] for c in concepts[i] - seen)`` again for these candidates. The sum
         runs in the order the set difference iterates, as the plain expression would: in CPython
         that order depends on what ``seen`` shares with the candidate's set and, while ``seen``
         is the smaller of the two, on its size; such candidates (``unsettled``) are summed
-        again after every pick, the others only when a pick names one of their concepts."""
+        again after every pick, the others only when a pick names one of their concepts.
+        Returns the candidates whose sum changed."""
+        changed = []
         for k in ks:
             mine = concepts[candidates[k]]
-            concept_gain[k] = sum(weight[c] for c in mine - seen)
+            value = sum(weight[c] for c in mine - seen)
+            if value != concept_gain[k]:
+                concept_gain[k] = value
+                changed.append(k)
             (unsettled.add if len(mine) > len(seen) else unsettled.discard)(k)
+        return changed
 
     def close(k: int) -> None:
         open_[k] = False
@@ -284,9 +290,8 @@ def select(
         close(k)
         added = concepts[best] - seen
         seen |= concepts[best]
-        changed = {k for c in added for k in holders[c]} | unsettled
-        add_concepts(changed)
-        changed.update(members[group[k]])
+        changed = set(members[group[k]])  # the candidates whose gain changed: their group's
+        changed.update(add_concepts({k for c in added for k in holders[c]} | unsettled))
         # Open neighbours not yet past SAME_FACT (past it, a near-duplicate changes nothing).
         js, values = row(sim, best)  # a near-duplicate shares terms: it is a neighbour
         for j, value in zip(js.tolist(), values.tolist()):
@@ -295,11 +300,12 @@ def select(
                 continue
             if forms is not None and value < SAME_FACT and near_duplicate(forms[j], forms[best]):
                 value = SAME_FACT
-            max_sim[s] = max(max_sim[s], value)
-            if max_sim[s] >= SAME_FACT:
-                close(s)
-            else:
-                changed.add(s)
+            if value > max_sim[s]:  # max(max_sim[s], value)
+                max_sim[s] = value
+                if value >= SAME_FACT:
+                    close(s)
+                else:
+                    changed.add(s)
         # The same wording again is a near-duplicate even where the graph left out all its
         # terms (see graph_terms); elsewhere it is a neighbour and already past SAME_FACT.
         for s in copies.get(forms[best], ()) if forms is not None else ():
@@ -329,9 +335,11 @@ def concept_weights(
         group = groups[k] if groups is not None else 0
         reporters.setdefault(group, set()).add(source)
         for c in found:
-            mentions = per.setdefault(c, {})
+            if c not in per:  # (setdefault would build an empty dict and set on every mention)
+                per[c], where[c] = {}, set()
+            mentions = per[c]
             mentions[source] = max(mentions.get(source, 0.0), rel) if articles is not None else rel
-            where.setdefault(c, set()).add(group)
+            where[c].add(group)
     total = {}
     for c, mentions in per.items():
         aside = articles is not None and len(mentions) == 1 and all(len(reporters[g]) > 1 for g in where[c])
