@@ -114,13 +114,11 @@ def _reading_order(prepared: Prepared, bullets: list[list[int]]) -> list[int]:
         told = [j for j in ids if sentences[j].is_full] or ids  # deck lines above a lead do not count
         return min(sentences[j].position / counts[sentences[j].article] for j in told)
 
-    def led(ids: list[int]) -> int:
-        return len(prepared.leads.intersection(ids))
-
+    led = [len(prepared.leads.intersection(ids)) for ids in bullets]
     order = sorted(
-        range(len(bullets)), key=lambda b: (-led(bullets[b]), place(bullets[b]), -prepared.scores[bullets[b][0]])
+        range(len(bullets)), key=lambda b: (-led[b], place(bullets[b]), -prepared.scores[bullets[b][0]])
     )
-    clock = {b: t for b in order if not led(bullets[b]) and (t := time_of_day(sentences[bullets[b][0]].text)) is not None}
+    clock = {b: t for b in order if not led[b] and (t := time_of_day(sentences[bullets[b][0]].text)) is not None}
     slots = [k for k, b in enumerate(order) if b in clock]
     for k, b in zip(slots, sorted(clock, key=lambda b: (clock[b], order.index(b)))):
         order[k] = b
