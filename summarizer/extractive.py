@@ -410,10 +410,10 @@ def _days_apart(prepared: Prepared, candidates: Sequence[int]) -> sparse.csr_mat
     fall below SAME_FACT: however alike their words, picking one does not rule out the other."""
     sim = prepared.similarity
     wanted = set(candidates)
-    rows = np.repeat(np.arange(sim.shape[0]), np.diff(sim.indptr))
     close = np.flatnonzero(sim.data >= SAME_FACT)  # all rows at once
+    rows = np.searchsorted(sim.indptr, close, side="right") - 1  # the row each entry is in
     changes = [
-        k for k, i, j in zip(close.tolist(), rows[close].tolist(), sim.indices[close].tolist())
+        k for k, i, j in zip(close.tolist(), rows.tolist(), sim.indices[close].tolist())
         if i in wanted and j in wanted and prepared.told_apart(i, j)
     ]
     if not changes:

@@ -116,7 +116,7 @@ class Prepared:
         for i in new:
             s = self.sentences[i]
             if (s.start, s.end) in self._blocks[s.article] and s.text == self.articles[s.article].normalized[s.start : s.end]:
-                self._alone[i] = content_forms(s.morphemes)
+                self._alone[i] = self.forms[i]  # its reading in the article: forms change only once read alone
             else:
                 asked.append(i)
         for i, morphemes in zip(asked, tokenize([self.sentences[i].text for i in asked])):

@@ -1,6 +1,7 @@
 """The speed-ups that skip work hold only because two things are the same: a sentence read alone
 and the same text read as a whole block by the sentence splitter, the picks of a selection that keeps each gain
-between rounds and of one that computes every gain afresh, the diagonal scalings built
+between rounds and of one that computes every gain afresh, each similarity entry's row found by its offset and
+by a row per entry, the diagonal scalings built
 directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
 by deletion or over code points and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
 matrices, the context vectors and the event clusters built by hand and by scipy, a full name found by one pattern
@@ -13,6 +14,7 @@ import math
 import re
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -332,3 +334,19 @@ def test_select_keeping_gains_between_rounds_picks_what_plain_rounds_pick(monkey
         ))
     assert sum(len(select(*a, **kw)) > 3 for a, kw in calls) > 50  # enough picks to be tested
     assert all(select(*a, **kw) == _select_plainly(*a, **kw) for a, kw in calls)
+
+
+def test_days_apart_finds_each_close_entry_in_its_row():
+    rng = np.random.default_rng(19)
+    for _ in range(200):
+        n = int(rng.integers(1, 30))
+        sim = sparse.random(n, n, density=float(rng.random()), format="csr", random_state=rng)  # empty rows too
+        wanted = rng.choice(n, int(rng.integers(1, n + 1)), replace=False).tolist()
+        prepared = SimpleNamespace(similarity=sim, told_apart=lambda i, j: (i * 7 + j) % 3 == 0)
+        ours = extractive._days_apart(prepared, wanted)
+        coo = sim.tocoo()  # each entry's row and column, in the order of the CSR data
+        apart = [
+            v >= textrank.SAME_FACT and i in wanted and j in wanted and prepared.told_apart(i, j)
+            for i, j, v in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist())
+        ]
+        assert np.array_equal(ours.data, np.where(apart, textrank.SAME_FACT * extractive.TOLD_APART_SIMILARITY, sim.data))
