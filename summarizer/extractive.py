@@ -238,13 +238,16 @@ def _distinct_picks(prepared: Prepared, pick: Callable[[], list[int]], rounds: i
         doubtful = sorted({i for pair in close for i in pair} - reread)
         if not doubtful:  # nothing new to re-read: choosing again would give the same picks
             break
+        changed = set()  # picks that read otherwise alone (a whole block of its article does not)
         for i, read in zip(doubtful, prepared.read_alone(doubtful)):
-            forms[i] = read
+            if read != forms[i]:
+                changed.add(i)
+                forms[i] = read
         reread.update(doubtful)
-        # Only a close pair or one just re-read can be a near-duplicate: the limits without the
-        # margin are stricter, and the other pairs' forms are the ones found not close.
+        # Only a close pair or one whose forms changed can be a near-duplicate: the limits without
+        # the margin are stricter, and the other pairs' forms are the ones found not close.
         if not any(
-            near_duplicate(forms[a], forms[b]) for a, b in pairs if (a, b) in close or a in doubtful or b in doubtful
+            near_duplicate(forms[a], forms[b]) for a, b in pairs if (a, b) in close or a in changed or b in changed
         ):
             break
     return picked
