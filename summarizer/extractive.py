@@ -51,8 +51,9 @@ TRIM_MARGIN = 0.1
 STAND_ALONE_ROUNDS = 3
 
 
-def support_weights(prepared: Prepared) -> np.ndarray:
-    """How many distinct articles state each sentence's fact, softly: its own article counts 1,
+def support_weights(prepared: Prepared, candidates: Sequence[int]) -> np.ndarray:
+    """How many distinct articles state each candidate's fact (the other sentences weigh 1:
+    selection reads no other), softly: its own article counts 1,
     another article by how close its nearest sentence comes: 0 below LOOSE_SIMILARITY, 1 from
     SUPPORT_SIMILARITY, linear between (paraphrases of one quote across outlets rarely reach the
     same-fact threshold). An article whose forecast a report settles counts fully for it: it
@@ -60,10 +61,13 @@ def support_weights(prepared: Prepared) -> np.ndarray:
     sentences = prepared.sentences
     if len(prepared.articles) < 2:  # no other article to state a fact, nor to settle a forecast
         return np.ones(len(sentences))
+    wanted = np.zeros(len(sentences), dtype=bool)
+    wanted[list(candidates)] = True
     settled: dict[int, set[int]] = {}
     for f, reports in prepared.superseded.items():
         for r in reports:
-            settled.setdefault(r, set()).add(sentences[f].article)
+            if wanted[r]:
+                settled.setdefault(r, set()).add(sentences[f].article)
     # Each sentence's nearest sentence in every other article, all pairs at once: the similarity
     # entries to other articles, grouped by (sentence, article), keep their highest cosine and
     # where the article first turns up in the sentence's row (the order the credits are summed in).
@@ -71,7 +75,7 @@ def support_weights(prepared: Prepared) -> np.ndarray:
     article = np.array([s.article for s in sentences], dtype=np.int64)
     width = int(article.max(initial=0)) + 1
     rows = np.repeat(np.arange(len(sentences)), np.diff(sim.indptr))
-    other = article[sim.indices] != article[rows]
+    other = (article[sim.indices] != article[rows]) & wanted[rows]
     keys = rows[other] * width + article[sim.indices[other]]
     order = np.argsort(keys, kind="stable")
     keys, first = np.unique(keys[order], return_index=True)
@@ -412,12 +416,13 @@ def _days_apart(prepared: Prepared, candidates: Sequence[int]) -> sparse.csr_mat
     (:meth:`Prepared.told_apart`: another day's different happening, another value of a figure)
     fall below SAME_FACT: however alike their words, picking one does not rule out the other."""
     sim = prepared.similarity
-    wanted = set(candidates)
-    close = np.flatnonzero(sim.data >= SAME_FACT)  # all rows at once
+    wanted = np.zeros(sim.shape[0], dtype=bool)
+    wanted[list(candidates)] = True
+    close = np.flatnonzero((sim.data >= SAME_FACT) & wanted[sim.indices])  # all rows at once
     rows = np.searchsorted(sim.indptr, close, side="right") - 1  # the row each entry is in
+    close, rows = close[wanted[rows]], rows[wanted[rows]]
     changes = [
-        k for k, i, j in zip(close.tolist(), rows.tolist(), sim.indices[close].tolist())
-        if i in wanted and j in wanted and prepared.told_apart(i, j)
+        k for k, i, j in zip(close.tolist(), rows.tolist(), sim.indices[close].tolist()) if prepared.told_apart(i, j)
     ]
     if not changes:
         return sim
@@ -477,7 +482,7 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
         if _stands_after_drop(prepared, i) and not short_references(sentences[i].text):
             quality[i] = 1.0
     standing = quality * forecast
-    merit = scores * standing * support_weights(prepared) ** SUPPORT_WEIGHT
+    merit = scores * standing * support_weights(prepared, candidates) ** SUPPORT_WEIGHT
     for i in prepared.stale:
         merit[i] *= STALE_FIGURE_WEIGHT
     concepts = [s.concepts for s in sentences]

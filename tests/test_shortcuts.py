@@ -1,7 +1,7 @@
 """The speed-ups that skip work hold only because two things are the same: a sentence read alone
 and the same text read as a whole block by the sentence splitter, the picks of a selection that keeps each gain
 between rounds and of one that computes every gain afresh, each similarity entry's row found by its offset and
-by a row per entry, the diagonal scalings built
+by a row per entry, a candidate's support weighed among the candidates and among all sentences, the diagonal scalings built
 directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
 by deletion or over code points and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
 matrices, the context vectors and the event clusters built by hand and by scipy, a full name found by one pattern
@@ -350,3 +350,14 @@ def test_days_apart_finds_each_close_entry_in_its_row():
             for i, j, v in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist())
         ]
         assert np.array_equal(ours.data, np.where(apart, textrank.SAME_FACT * extractive.TOLD_APART_SIMILARITY, sim.data))
+
+
+def test_support_weights_of_candidates_do_not_depend_on_the_other_sentences():
+    prepared = prepare(validate(SEEDS + ARTICLES, Limits()))
+    everyone = list(range(len(prepared.sentences)))
+    full = extractive.support_weights(prepared, everyone)
+    assert (full > 1.0).sum() > 20  # enough support from other articles to be compared
+    rng = np.random.default_rng(23)
+    for _ in range(50):
+        some = sorted(rng.choice(len(everyone), int(rng.integers(1, len(everyone))), replace=False).tolist())
+        assert np.array_equal(extractive.support_weights(prepared, some)[some], full[some])
