@@ -485,7 +485,8 @@ def textrank_events(prepared: Prepared, max_chars: int, redundancy: float) -> li
     merit = scores * standing * support_weights(prepared, candidates) ** SUPPORT_WEIGHT
     for i in prepared.stale:
         merit[i] *= STALE_FIGURE_WEIGHT
-    concepts = [s.concepts for s in sentences]
+    wanted = set(candidates)  # selection reads the candidates' concepts alone
+    concepts = [s.concepts if s.id in wanted else frozenset() for s in sentences]
     breadth = Counter(g for g, _ in {(groups[i], sentences[i].article) for i in candidates})
     weight = {g: n**BREADTH_WEIGHT for g, n in breadth.items()}
     similarity = _days_apart(prepared, candidates)

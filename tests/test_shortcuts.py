@@ -334,6 +334,9 @@ def test_select_keeping_gains_between_rounds_picks_what_plain_rounds_pick(monkey
         ))
     assert sum(len(select(*a, **kw)) > 3 for a, kw in calls) > 50  # enough picks to be tested
     assert all(select(*a, **kw) == _select_plainly(*a, **kw) for a, kw in calls)
+    for args, kwargs in calls:  # the concepts of sentences that are no candidates are never read
+        blank = [c if i in args[3] else frozenset() for i, c in enumerate(kwargs["concepts"])]
+        assert select(*args, **{**kwargs, "concepts": blank}) == select(*args, **kwargs)
 
 
 def test_days_apart_finds_each_close_entry_in_its_row():
