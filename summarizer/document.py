@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from itertools import islice
 from dataclasses import dataclass
 
 from .clean import CleanArticle
@@ -87,7 +88,7 @@ def is_full_sentence(text: str, morphemes: tuple[Morpheme, ...]) -> bool:
     """A full sentence, not a headline-style deck line: it has a final ending and ends with
     punctuation or with an ending in 다/요 ("만났다"), with no headline ellipsis ("…") and no
     " / " run of sub-headlines before it."""
-    if not any(m.tag == "EF" for m in morphemes) or _SLASH_DECK.match(text):
+    if not any(m.tag == "EF" for m in reversed(morphemes)) or _SLASH_DECK.match(text):  # EF: near the end
         return False
     if _FULL_STOP.search(text):
         return True
@@ -100,14 +101,15 @@ def stand_alone_quality(text: str, morphemes: tuple[Morpheme, ...], full: bool |
     own subject are preferred over headline fragments, questions, and sentences that lean on
     the one before ("그는", "양사는", "이어"). ``full``: :func:`is_full_sentence`, if known."""
     quality = 1.0
+    subject = _has_subject(morphemes)
     leaning = _leans_on_context(morphemes)
     if leaning:
-        quality *= CONNECTIVE if leaning == "connective" and _has_subject(morphemes) else ANAPHOR
+        quality *= CONNECTIVE if leaning == "connective" and subject else ANAPHOR
     if not (is_full_sentence(text, morphemes) if full is None else full):
         quality *= HEADLINE_STYLE
     if text.rstrip("\"'”’ ").endswith("?"):
         quality *= 0.5
-    if not _has_subject(morphemes):
+    if not subject:
         quality *= SUBJECTLESS
     return quality
 
@@ -139,14 +141,14 @@ def _leans_on_context(morphemes: tuple[Morpheme, ...]) -> str | None:
 
 def _explains_previous(morphemes: tuple[Morpheme, ...]) -> bool:
     """Ends as the reason or purpose of the sentence before it ("…하기 위해서다", "…때문이다")."""
-    forms = [m.form for m in morphemes if m.tag not in ("SF", "SSC", "SP")][-4:]
-    return forms[-3:] == ["때문", "이", "다"] or forms[-4:] == ["위하", "어서", "이", "다"]
+    last = list(islice((m.form for m in reversed(morphemes) if m.tag not in ("SF", "SSC", "SP")), 4))  # last first
+    return last[:3] == ["다", "이", "때문"] or last == ["다", "이", "어서", "위하"]
 
 
 def _has_subject(morphemes: tuple[Morpheme, ...]) -> bool:
     """A noun marked as subject or topic (이/가, 은/는, 도)."""
     for prev, m in zip(morphemes, morphemes[1:]):
-        if prev.tag.startswith(("NN", "SL", "XSN", "SN")) and (m.tag == "JKS" or (m.tag == "JX" and m.form in ("은", "는", "도"))):
+        if (m.tag == "JKS" or (m.tag == "JX" and m.form in ("은", "는", "도"))) and prev.tag.startswith(("NN", "SL", "XSN", "SN")):
             return True
     return False
 

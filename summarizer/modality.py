@@ -86,13 +86,13 @@ def _has_future_construction(ms: Sequence[Morpheme]) -> bool:
 
 def _main_predicate(ms: Sequence[Morpheme]) -> Sequence[Morpheme]:
     """The endings and auxiliaries between the last predicate stem and the final ending."""
-    ends = [k for k, m in enumerate(ms) if m.tag == "EF"]
-    if not ends:
+    end = next((k for k in range(len(ms) - 1, -1, -1) if ms[k].tag == "EF"), None)  # the last one
+    if end is None:
         return ()
-    k = ends[-1] - 1
+    k = end - 1
     while k >= 0 and ms[k].tag in ("EP", "VX", "EC", "XSV", "XSA"):
         k -= 1
-    return ms[k + 1 : ends[-1]]
+    return ms[k + 1 : end]
 
 
 def _main_predicate_past(ms: Sequence[Morpheme]) -> bool:
@@ -123,8 +123,8 @@ def present_tense(morphemes: Sequence[Morpheme]) -> bool:
     """The sentence's own main verb is in the present tense (만난다, 논의한다), which Korean news
     also uses for what is scheduled."""
     tail = _tail(morphemes)
-    finite = any(m.tag == "EF" for m in tail)
-    return finite and not _main_predicate_past(tail) and any(m.tag in ("VV", "XSV") for m in tail)
+    tags = {m.tag for m in tail}
+    return "EF" in tags and ("VV" in tags or "XSV" in tags) and not _main_predicate_past(tail)
 
 
 def preview_forecasts(

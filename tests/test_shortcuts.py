@@ -6,7 +6,8 @@ directly and by scipy, a cleaning pattern and the literals it needs, the Hangul 
 by deletion or over code points and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
 matrices, the context vectors and the event clusters built by hand and by scipy, a full name found by one pattern
 and by a pattern per surname and role, the reporting day, the clock time and the days named searched from the first "N일" or "N시" and from the start,
-a sentence's morphemes kept whole and filtered by its bounds.
+a sentence's morphemes kept whole and filtered by its bounds, a sentence's last forms, last final ending and tense
+read from its end and from its start.
 Checked here on real Kiwi, scipy and seed pages, not assumed."""
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from summarizer import clean, events, extractive, korean, modality, standalone, summarize, textrank
+from summarizer import clean, document, events, extractive, korean, modality, standalone, summarize, textrank
 from summarizer.pipeline import Limits, prepare, validate
 from summarizer.textrank import diagonal, pagerank, position_prior, similarity, tfidf
 
@@ -364,3 +365,45 @@ def test_support_weights_of_candidates_do_not_depend_on_the_other_sentences():
     for _ in range(50):
         some = sorted(rng.choice(len(everyone), int(rng.integers(1, len(everyone))), replace=False).tolist())
         assert np.array_equal(extractive.support_weights(prepared, some)[some], full[some])
+
+
+def _predicate_from_start(morphemes) -> tuple:
+    """modality._main_predicate as first written: every final ending listed from the start."""
+    ends = [k for k, m in enumerate(morphemes) if m.tag == "EF"]
+    if not ends:
+        return ()
+    k = ends[-1] - 1
+    while k >= 0 and morphemes[k].tag in ("EP", "VX", "EC", "XSV", "XSA"):
+        k -= 1
+    return morphemes[k + 1 : ends[-1]]
+
+
+def _read_from_start(morphemes) -> tuple:
+    """_explains_previous, _main_predicate and present_tense as first written: scans from the start."""
+    forms = [m.form for m in morphemes if m.tag not in ("SF", "SSC", "SP")][-4:]
+    explains = forms[-3:] == ["때문", "이", "다"] or forms[-4:] == ["위하", "어서", "이", "다"]
+    tail = modality._tail(morphemes)
+    past = any(m.tag == "EP" and m.form in ("었", "았", "였", "ᆻ") for m in _predicate_from_start(tail))
+    present = any(m.tag == "EF" for m in tail) and not past and any(m.tag in ("VV", "XSV") for m in tail)
+    return explains, _predicate_from_start(morphemes), present
+
+
+def test_sentence_facts_read_from_the_end_equal_scans_from_the_start():
+    # the last final ending, the last forms and the present tense, found from the end, on real
+    # sentences and on random runs of the tags and forms these rules look at
+    rng = np.random.default_rng(19)
+    tags = ["NNG", "JKS", "JX", "EF", "EP", "VX", "EC", "XSV", "XSA", "VV", "VCP", "SF", "SSC", "SP", "JKQ", "NNB"]
+    forms = ["때문", "이", "다", "위하", "어서", "었", "았", "오", "있", "라고", "은", "."]
+    endings = [[], ["때문", "이", "다"], ["위하", "어서", "이", "다"], ["어서", "이", "다"]]  # a reason, a purpose, neither
+
+    def run() -> tuple:
+        words = list(rng.choice(forms, rng.integers(0, 7))) + endings[rng.integers(0, 4)] + list(rng.choice([".", "”"], rng.integers(0, 3)))
+        return tuple(korean.Morpheme(str(w), str(rng.choice(tags)), k, 1) for k, w in enumerate(words))
+
+    runs = [run() for _ in range(3000)]
+    real = [span.morphemes for found in korean.split_sentences(SEEDS + ARTICLES) for span in found]
+    assert len(real) > 100
+    found = [_read_from_start(ms) for ms in runs]
+    assert {True, False} <= {f[0] for f in found} and {True, False} <= {f[2] for f in found}
+    for ms in runs + real:
+        assert (document._explains_previous(ms), modality._main_predicate(ms), modality.present_tense(ms)) == _read_from_start(ms), ms
