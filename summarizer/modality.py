@@ -58,17 +58,18 @@ def _tail(morphemes: Sequence[Morpheme]) -> Sequence[Morpheme]:
     """The sentence's own clause chain: what follows the last quotation particle, so quoted words
     ("…할 것"이라고 말했다) do not count as the reporter's own forecast."""
     for k in range(len(morphemes) - 1, -1, -1):  # from the end: the last one is found first
-        m = morphemes[k]
-        if m.tag in _QUOTE_END or (m.tag == "EC" and m.form in _QUOTE_EC):
+        tag = morphemes[k].tag
+        if tag in _QUOTE_END or (tag == "EC" and morphemes[k].form in _QUOTE_EC):
             return morphemes[k + 1 :]
     return morphemes[:]
 
 
 def _has_future_construction(ms: Sequence[Morpheme]) -> bool:
     for k, m in enumerate(ms):
-        if m.tag == "EP" and m.form == "겠":
+        tag = m.tag
+        if tag == "EP" and m.form == "겠":
             return True
-        if m.tag != "ETM" or m.form not in _FUTURE_ETM:
+        if tag != "ETM" or m.form not in _FUTURE_ETM:
             continue
         nxt = ms[k + 1] if k + 1 < len(ms) else None
         if nxt is None:
@@ -110,11 +111,12 @@ def completed(morphemes: Sequence[Morpheme]) -> bool:
 def _names_future(ms: Sequence[Morpheme]) -> bool:
     """A future time word: 내일, 향후, 다음 달, 오는 10일."""
     for k, m in enumerate(ms):
-        if m.form in _FUTURE_WORDS and m.tag in ("NNG", "MAG", "NNP"):
+        form = m.form
+        if form in _FUTURE_WORDS and m.tag in ("NNG", "MAG", "NNP"):
             return True
-        if m.form == "다음" and k + 1 < len(ms) and ms[k + 1].form in _NEXT_UNITS:
+        if form == "다음" and k + 1 < len(ms) and ms[k + 1].form in _NEXT_UNITS:
             return True
-        if m.form == "오" and m.tag == "VV" and k + 2 < len(ms) and ms[k + 1].form == "는" and ms[k + 2].tag == "SN":
+        if form == "오" and m.tag == "VV" and k + 2 < len(ms) and ms[k + 1].form == "는" and ms[k + 2].tag == "SN":
             return True
     return False
 
