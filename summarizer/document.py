@@ -57,11 +57,13 @@ class Sentence:
     def concepts(self) -> frozenset[str]:
         """Checkable facts the sentence names: proper nouns, Latin words, numbers with their unit."""
         found = set()
-        for m, nxt in zip(self.morphemes, self.morphemes[1:] + (None,)):
-            if m.tag in ("NNP", "SL"):
+        ms = self.morphemes
+        for k, m in enumerate(ms):
+            tag = m.tag
+            if tag == "NNP" or tag == "SL":
                 found.add(m.form)
-            elif m.tag == "SN" and nxt is not None and nxt.tag in ("NNB", "NNG", "NR"):
-                found.add(m.form + nxt.form)
+            elif tag == "SN" and k + 1 < len(ms) and ms[k + 1].tag in ("NNB", "NNG", "NR"):
+                found.add(m.form + ms[k + 1].form)
         return frozenset(found)
 
     @cached_property
