@@ -37,6 +37,8 @@ DUPLICATE_MIN_TERMS = 3
 MAX_PAIRS = 6_000_000
 # PageRank on graphs of at most this many sentences runs on a dense matrix (see :func:`pagerank`).
 DENSE_PAGERANK = 200
+# TF-IDF cells are counted with np.bincount while rows * columns stays below this (else np.unique).
+BINCOUNT_CELLS = 1 << 20
 
 
 def tfidf(term_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
@@ -49,17 +51,20 @@ def tfidf(term_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
     cols = np.array([vocab.setdefault(term, len(vocab)) for terms in term_lists for term in terms], dtype=np.int64)
     rows = np.repeat(np.arange(len(term_lists)), [len(terms) for terms in term_lists])
     width = max(len(vocab), 1)
-    cells, counts = np.unique(rows * width + cols, return_counts=True)  # row-major, columns sorted
+    keys = rows * width + cols
+    if len(term_lists) * width <= BINCOUNT_CELLS:  # the same sorted cells and counts, no sort
+        all_counts = np.bincount(keys)
+        cells = np.flatnonzero(all_counts)
+        counts = all_counts[cells]
+    else:
+        cells, counts = np.unique(keys, return_counts=True)  # row-major, columns sorted
     indices, cell_rows = cells % width, cells // width
     indptr = np.searchsorted(cell_rows, np.arange(len(term_lists) + 1))
     sublinear = np.array([1.0 + math.log(c) for c in range(1, counts.max(initial=0) + 1)] or [0.0])
     df = np.bincount(indices, minlength=width)
     idf = np.log((1 + len(term_lists)) / (1 + df)) + 1.0
     weights = sublinear[counts - 1] * idf[indices]
-    norms = np.zeros(len(term_lists))
-    filled = np.flatnonzero(np.diff(indptr))
-    if len(filled):
-        norms[filled] = np.sqrt(np.add.reduceat(weights * weights, indptr[filled]))
+    norms = np.sqrt(row_sums(indptr, weights * weights))
     norms[norms == 0] = 1.0
     data = (1.0 / norms)[cell_rows] * weights
     return sparse.csr_matrix(
@@ -78,12 +83,17 @@ def diagonal(values: np.ndarray) -> sparse.csr_matrix:
 
 def similarity(vectors: sparse.csr_matrix) -> sparse.csr_matrix:
     """Cosine similarity between rows, diagonal removed; at most about MAX_PAIRS pairs (see
-    :func:`graph_terms`)."""
+    :func:`graph_terms`).
+
+    The diagonal is left out by a mask, the other entries in their order: what ``setdiag(0.0)``
+    and ``eliminate_zeros()`` leave of a product (scipy's products hold no zeros), without their
+    checks, costlier than the work on a briefing's small matrices."""
     vectors = graph_terms(vectors)
-    sim = vectors @ vectors.T  # a new csr_matrix: changed in place below
-    sim.setdiag(0.0)
-    sim.eliminate_zeros()
-    return sim
+    sim = vectors @ vectors.T
+    row_of = np.repeat(np.arange(sim.shape[0], dtype=sim.indices.dtype), np.diff(sim.indptr))
+    keep = sim.indices != row_of
+    indptr = np.concatenate(([0], np.cumsum(keep)))[sim.indptr].astype(sim.indptr.dtype)
+    return sparse.csr_matrix((sim.data[keep], sim.indices[keep], indptr), shape=sim.shape)
 
 
 def graph_terms(vectors: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -114,6 +124,16 @@ def row(matrix: sparse.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
     return matrix.indices[lo:hi], matrix.data[lo:hi]
 
 
+def row_sums(indptr: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """Each CSR row's sum, as scipy's ``matrix.sum(axis=1)`` adds it (``np.add.reduceat`` over the
+    non-empty rows, in the stored order), without its checks and conversions."""
+    sums = np.zeros(len(indptr) - 1)
+    filled = np.flatnonzero(np.diff(indptr))
+    if len(filled):
+        sums[filled] = np.add.reduceat(data, indptr[filled])
+    return sums
+
+
 def position_prior(positions: Sequence[int]) -> np.ndarray:
     """Restart distribution favouring each article's opening sentences."""
     prior = 1.0 / (1.0 + np.asarray(positions, dtype=float)) ** POSITION_DECAY
@@ -128,7 +148,7 @@ def pagerank(sim: sparse.csr_matrix, prior: np.ndarray, tol: float = 1e-8, max_i
     n = sim.shape[0]
     if n == 0:
         return np.zeros(0)
-    out_weight = np.asarray(sim.sum(axis=1)).ravel()
+    out_weight = row_sums(sim.indptr, sim.data)
     dangling = out_weight == 0
     inv = np.where(dangling, 0.0, 1.0 / np.where(dangling, 1.0, out_weight))
     if n <= DENSE_PAGERANK:

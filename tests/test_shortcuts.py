@@ -96,15 +96,36 @@ def _random_term_lists(rng: np.random.Generator) -> list[list[str]]:
     return [list(rng.choice(words, rng.choice([0, 1, 3, 8, 20]))) for _ in range(rng.integers(0, 30))]
 
 
-def test_tfidf_equals_scipy_products_bit_for_bit():
+def _assert_same_csr(ours: sparse.csr_matrix, theirs: sparse.csr_matrix) -> None:
+    assert ours.shape == theirs.shape
+    assert np.array_equal(ours.indptr, theirs.indptr)
+    assert np.array_equal(ours.indices, theirs.indices)
+    assert np.array_equal(ours.data, theirs.data)
+
+
+@pytest.mark.parametrize("bincount_cells", [textrank.BINCOUNT_CELLS, 0])  # cells counted by bincount, by unique
+def test_tfidf_equals_scipy_products_bit_for_bit(monkeypatch, bincount_cells):
+    monkeypatch.setattr(textrank, "BINCOUNT_CELLS", bincount_cells)
     rng = np.random.default_rng(11)
     for _ in range(100):
         term_lists = _random_term_lists(rng)
-        ours, theirs = tfidf(term_lists), _scipy_tfidf(term_lists)
-        assert ours.shape == theirs.shape
-        assert np.array_equal(ours.indptr, theirs.indptr)
-        assert np.array_equal(ours.indices, theirs.indices)
-        assert np.array_equal(ours.data, theirs.data)
+        _assert_same_csr(tfidf(term_lists), _scipy_tfidf(term_lists))
+
+
+def test_similarity_and_row_sums_equal_scipy_bit_for_bit():
+    rng = np.random.default_rng(19)
+    real = [[s.terms for s in prepare(validate(ARTICLES * k, Limits())).sentences] for k in (1, 3)]
+    term_lists = real + [[], [["w"]], [[]], [[], ["w"], []]] + [_random_term_lists(rng) for _ in range(200)]
+    for terms in term_lists:
+        products = tfidf(terms) @ tfidf(terms).T
+        assert np.all(products.data != 0)  # so that eliminate_zeros drops only the diagonal
+        theirs = products.copy()
+        theirs.setdiag(0.0)
+        theirs.eliminate_zeros()
+        ours = similarity(tfidf(terms))
+        _assert_same_csr(ours, theirs)
+        for matrix in (products, ours):
+            assert np.array_equal(textrank.row_sums(matrix.indptr, matrix.data), np.asarray(matrix.sum(axis=1)).ravel())
 
 
 def test_dense_pagerank_equals_sparse_bit_for_bit(monkeypatch):
@@ -118,7 +139,8 @@ def test_dense_pagerank_equals_sparse_bit_for_bit(monkeypatch):
 
 
 def test_context_vectors_equal_scipy_products_bit_for_bit():
-    def by_scipy(sentences, vectors: sparse.csr_matrix) -> sparse.csr_matrix:
+    def by_scipy(sentences, vectors: sparse.csr_matrix) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """The sums of neighbouring rows and the context vectors, by scipy's products."""
         rows, cols = [], []
         for a, b in zip(sentences, sentences[1:]):
             if a.article == b.article:
@@ -129,16 +151,24 @@ def test_context_vectors_equal_scipy_products_bit_for_bit():
         smoothed = vectors + neighbours @ vectors
         norms = np.sqrt(smoothed.multiply(smoothed).sum(axis=1)).A1
         norms[norms == 0] = 1.0
-        return sparse.csr_matrix(sparse.diags(1.0 / norms) @ smoothed)
+        return smoothed, sparse.csr_matrix(sparse.diags(1.0 / norms) @ smoothed)
 
     prepared = prepare(validate(ARTICLES * 3, Limits()))
-    sentences = prepared.sentences
-    assert len({s.article for s in sentences}) == 6
-    vectors = tfidf([s.terms for s in sentences])
-    ours, theirs = events._context_vectors(sentences, vectors), by_scipy(sentences, vectors)
-    assert np.array_equal(ours.indptr, theirs.indptr)
-    assert np.array_equal(ours.indices, theirs.indices)
-    assert np.array_equal(ours.data, theirs.data)
+    real = prepared.sentences
+    assert len({s.article for s in real}) == 6
+    rng = np.random.default_rng(23)
+    cases = [(real, [s.terms for s in real])]
+    for _ in range(200):  # a few articles of random sentences, some without terms, some of one sentence
+        term_lists = _random_term_lists(rng)
+        articles = np.sort(rng.integers(0, rng.integers(1, 5), len(term_lists)))
+        cases.append(([SimpleNamespace(id=i, article=a) for i, a in enumerate(articles)], term_lists))
+    sorted_rows = 0  # inputs whose smoothed rows all come out sorted (scipy multiplies those in order)
+    for sentences, term_lists in cases:
+        vectors = tfidf(term_lists)
+        smoothed, theirs = by_scipy(sentences, vectors)
+        sorted_rows += smoothed.has_sorted_indices and smoothed.nnz > smoothed.shape[0]
+        _assert_same_csr(events._context_vectors(sentences, vectors), theirs)
+    assert 0 < sorted_rows < len(cases)
 
 
 def test_event_cut_equals_fcluster():
