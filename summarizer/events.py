@@ -13,6 +13,7 @@ from scipy.spatial.distance import squareform
 
 from .clean import CleanArticle
 from .document import Sentence, lead_sentences
+from .textrank import row_sums
 
 # Sentences beyond this many (by centrality) are too peripheral to head an event.
 MAX_CLUSTERED = 400
@@ -115,11 +116,15 @@ def _context_vectors(sentences: list[Sentence], vectors: sparse.csr_matrix) -> s
     indices = np.array([j for c in columns for j in c], dtype=np.int32)
     neighbours = sparse.csr_matrix((np.full(len(indices), CONTEXT_WEIGHT), indices, indptr), shape=(n, n))
     smoothed = vectors + neighbours @ vectors
-    norms = np.sqrt(smoothed.multiply(smoothed).sum(axis=1)).A1
+    row_of = np.repeat(np.arange(n), np.diff(smoothed.indptr))
+    # each row's entries in reverse order, as scipy's general products and sums lay them out
+    flipped = smoothed.indptr[row_of] + smoothed.indptr[row_of + 1] - 1 - np.arange(smoothed.nnz)
+    # smoothed.multiply(smoothed).sum(axis=1): scipy multiplies sorted rows in order, others reversed
+    sorted_rows = bool(np.all(np.diff(smoothed.indices)[row_of[1:] == row_of[:-1]] > 0))
+    squares = smoothed.data**2 if sorted_rows else smoothed.data[flipped] ** 2
+    norms = np.sqrt(row_sums(smoothed.indptr, squares))
     norms[norms == 0] = 1.0
     # diagonal(1.0 / norms) @ smoothed: each row scaled, its entries in reverse order
-    row_of = np.repeat(np.arange(n), np.diff(smoothed.indptr))
-    flipped = smoothed.indptr[row_of] + smoothed.indptr[row_of + 1] - 1 - np.arange(smoothed.nnz)
     data = (1.0 / norms)[row_of] * smoothed.data[flipped]
     return sparse.csr_matrix((data, smoothed.indices[flipped], smoothed.indptr), shape=smoothed.shape)
 
