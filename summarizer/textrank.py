@@ -37,6 +37,9 @@ DUPLICATE_MIN_TERMS = 3
 MAX_PAIRS = 6_000_000
 # PageRank on graphs of at most this many sentences runs on a dense matrix (see :func:`pagerank`).
 DENSE_PAGERANK = 200
+# Similarity graphs of at most this many sentences are summed by hand (see :func:`similarity`);
+# larger ones by scipy, whose product holds less memory than a list of every product it adds.
+HAND_SIMILARITY = 200
 # TF-IDF cells are counted with np.bincount while rows * columns stays below this (else np.unique).
 BINCOUNT_CELLS = 1 << 20
 
@@ -85,15 +88,50 @@ def similarity(vectors: sparse.csr_matrix) -> sparse.csr_matrix:
     """Cosine similarity between rows, diagonal removed; at most about MAX_PAIRS pairs (see
     :func:`graph_terms`).
 
-    The diagonal is left out by a mask, the other entries in their order: what ``setdiag(0.0)``
-    and ``eliminate_zeros()`` leave of a product (scipy's products hold no zeros), without their
-    checks, costlier than the work on a briefing's small matrices."""
+    Up to HAND_SIMILARITY rows the product is summed by hand, the diagonal left out by a mask:
+    scipy's ``vectors @ vectors.T``, ``setdiag(0.0)`` and ``eliminate_zeros()`` bit for bit (its
+    products hold no zeros but the diagonal's), without their checks and conversions, costlier
+    than the work on a briefing's small matrices."""
     vectors = graph_terms(vectors)
-    sim = vectors @ vectors.T
-    row_of = np.repeat(np.arange(sim.shape[0], dtype=sim.indices.dtype), np.diff(sim.indptr))
-    keep = sim.indices != row_of
-    indptr = np.concatenate(([0], np.cumsum(keep)))[sim.indptr].astype(sim.indptr.dtype)
-    return sparse.csr_matrix((sim.data[keep], sim.indices[keep], indptr), shape=sim.shape)
+    n = vectors.shape[0]
+    if n <= HAND_SIMILARITY:
+        rows, cols, sums = _gram_cells(vectors)
+    else:
+        product = vectors @ vectors.T
+        rows, cols, sums = np.repeat(np.arange(n), np.diff(product.indptr)), product.indices, product.data
+    keep = rows != cols
+    indptr = np.searchsorted(rows[keep], np.arange(n + 1)).astype(np.int32)
+    return sparse.csr_matrix((sums[keep], cols[keep].astype(np.int32), indptr), shape=(n, n))
+
+
+def _gram_cells(vectors: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The row, column and value of each entry of scipy's ``vectors @ vectors.T``, in its order:
+    each cell summed from zero in the product's order (as np.bincount adds), each row's cells in
+    the reverse of the order they are first reached."""
+    n = vectors.shape[0]
+    rows, cols, products = gram_products(vectors.indptr, vectors.indices, vectors.data)
+    cells, reached, cell_of = np.unique(rows * n + cols, return_index=True, return_inverse=True)
+    sums = np.bincount(cell_of, products, minlength=len(cells))
+    by_reach = np.argsort(reached)  # rows in order, each row's cells as first reached
+    cells, sums = cells[by_reach], sums[by_reach]
+    cell_rows = cells // n
+    indptr = np.searchsorted(cell_rows, np.arange(n + 1))
+    flipped = indptr[cell_rows] + indptr[cell_rows + 1] - 1 - np.arange(len(cells))
+    return cell_rows, cells[flipped] % n, sums[flipped]
+
+
+def gram_products(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The products scipy's ``m @ m.T`` adds for the CSR arrays of ``m``, in the order it adds them
+    (each row's entries in order, each meeting its column's entries row by row), with the row and
+    the column of the cell each one goes to."""
+    rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    by_column = np.argsort(indices, kind="stable")  # the rows of m.T, as scipy converts them
+    column_sizes = np.bincount(indices)
+    meets = column_sizes[indices]  # each entry meets every entry of its column
+    first = np.repeat(np.cumsum(column_sizes)[indices] - meets - np.cumsum(meets) + meets, meets)
+    other = by_column[first + np.arange(meets.sum())]
+    entry = np.repeat(np.arange(len(indices)), meets)
+    return rows[entry], rows[other], data[entry] * data[other]
 
 
 def graph_terms(vectors: sparse.csr_matrix) -> sparse.csr_matrix:

@@ -112,7 +112,9 @@ def test_tfidf_equals_scipy_products_bit_for_bit(monkeypatch, bincount_cells):
         _assert_same_csr(tfidf(term_lists), _scipy_tfidf(term_lists))
 
 
-def test_similarity_and_row_sums_equal_scipy_bit_for_bit():
+@pytest.mark.parametrize("hand_similarity", [textrank.HAND_SIMILARITY, -1])  # summed by hand, by scipy
+def test_similarity_and_row_sums_equal_scipy_bit_for_bit(monkeypatch, hand_similarity):
+    monkeypatch.setattr(textrank, "HAND_SIMILARITY", hand_similarity)
     rng = np.random.default_rng(19)
     real = [[s.terms for s in prepare(validate(ARTICLES * k, Limits())).sentences] for k in (1, 3)]
     term_lists = real + [[], [["w"]], [[]], [[], ["w"], []]] + [_random_term_lists(rng) for _ in range(200)]
@@ -169,6 +171,21 @@ def test_context_vectors_equal_scipy_products_bit_for_bit():
         sorted_rows += smoothed.has_sorted_indices and smoothed.nnz > smoothed.shape[0]
         _assert_same_csr(events._context_vectors(sentences, vectors), theirs)
     assert 0 < sorted_rows < len(cases)
+
+
+def test_event_cosines_equal_the_scipy_product_bit_for_bit():
+    real = prepare(validate(ARTICLES * 3, Limits())).sentences
+    rng = np.random.default_rng(29)
+    matrices = [events._context_vectors(real, tfidf([s.terms for s in real]))]
+    for _ in range(200):
+        term_lists = _random_term_lists(rng) + [[]]  # a sentence without terms: an empty row
+        matrices.append(tfidf(term_lists))
+        matrices.append(events._context_vectors([SimpleNamespace(article=0)] * len(term_lists), matrices[-1]))
+    for matrix in matrices:
+        n = matrix.shape[0]
+        for ids in ([0], list(range(n)), sorted(rng.choice(n, n // 2 + 1, replace=False))):
+            sub = matrix[ids]
+            assert np.array_equal(events._cosines(list(ids), matrix), (sub @ sub.T).toarray())
 
 
 def test_event_cut_equals_fcluster():
