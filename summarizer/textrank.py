@@ -107,17 +107,19 @@ def similarity(vectors: sparse.csr_matrix) -> sparse.csr_matrix:
 def _gram_cells(vectors: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The row, column and value of each entry of scipy's ``vectors @ vectors.T``, in its order:
     each cell summed from zero in the product's order (as np.bincount adds), each row's cells in
-    the reverse of the order they are first reached."""
+    the reverse of the order they are first reached (over all n * n cells: n is small here)."""
     n = vectors.shape[0]
     rows, cols, products = gram_products(vectors.indptr, vectors.indices, vectors.data)
-    cells, reached, cell_of = np.unique(rows * n + cols, return_index=True, return_inverse=True)
-    sums = np.bincount(cell_of, products, minlength=len(cells))
-    by_reach = np.argsort(reached)  # rows in order, each row's cells as first reached
-    cells, sums = cells[by_reach], sums[by_reach]
+    keys = rows * n + cols
+    sums = np.bincount(keys, products, minlength=n * n)
+    reached = np.full(n * n, len(keys))
+    np.minimum.at(reached, keys, np.arange(len(keys)))  # where each cell is first reached
+    cells = np.flatnonzero(reached < len(keys))
+    cells = cells[np.argsort(reached[cells])]  # rows in order, each row's cells as first reached
     cell_rows = cells // n
     indptr = np.searchsorted(cell_rows, np.arange(n + 1))
-    flipped = indptr[cell_rows] + indptr[cell_rows + 1] - 1 - np.arange(len(cells))
-    return cell_rows, cells[flipped] % n, sums[flipped]
+    cells = cells[indptr[cell_rows] + indptr[cell_rows + 1] - 1 - np.arange(len(cells))]  # reversed
+    return cell_rows, cells % n, sums[cells]
 
 
 def gram_products(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, ...]:
