@@ -19,7 +19,7 @@ from functools import cached_property
 from itertools import groupby
 
 from .briefing import Removed
-from .korean import hangul_ratio
+from .korean import hangul_ratio_below
 
 # Length-preserving normalisation: odd spaces become plain spaces so offsets survive.
 # (A regular expression: str.translate with a table goes character by character through Python's
@@ -122,7 +122,16 @@ _NEEDS = {
     _INLINE_EMAIL: ("@",),
     _BYLINE_AT_END: ("기자", "특파원"),
     _CAPTION: ("사진", "왼쪽", "오른쪽", "가운데", "/", "ⓒ", "제공"),
+    _INLINE_TAIL: ("[", "【"),
+    _EMAIL: ("@",),
+    # Case-insensitive: "h" and "H" are the only characters that match "h" (Copyright, All rights).
+    _COPYRIGHT: ("저작권자", "무단", "재배포", "h", "H"),
 }
+# Every literal one of the glued-junk patterns needs: a line with none of them (and too short for
+# a run of MAX_TOKEN_CHARS) holds no glued junk, as one search tells.
+_INLINE_PATTERNS = (_SCRIPT_START, _INLINE_COPYRIGHT, _INLINE_CREDIT, _GLUED_AGENCY, _CAPTURE_CREDIT, _INLINE_TAIL, _INLINE_EMAIL,
+                    _BYLINE_AT_END)
+_ANY_INLINE_LITERAL = re.compile("|".join(dict.fromkeys(re.escape(word) for p in _INLINE_PATTERNS for word in _NEEDS[p])))
 _PREDICATE_WORD = re.compile(r"[다요까죠][.!?]?$")
 _AFTER_SENTENCE = re.compile(r"(?:[다요][.!?]|[.!?][”\"’'])\s{0,20}$")
 _TITLE_WORD = re.compile(r"(?:기자|특파원|통신원|위원|에디터|PD|국장|부장|팀장)$")
@@ -225,7 +234,9 @@ def _line_spans(text: str):
 
 
 def _dedup_key(line: str) -> str:
-    return _NOT_WORD.sub("", line)
+    """``line`` without what is no letter or digit; whitespace goes first, by str.split (cheaper than
+    the pattern's one match per gap between words)."""
+    return _NOT_WORD.sub("", "".join(line.split()))
 
 
 def junk_reason(line: str) -> str | None:
@@ -235,11 +246,11 @@ def junk_reason(line: str) -> str | None:
         return "날씨 위젯"
     if length < 80 and _TIPOFF.search(line):
         return "제보·구독 안내"
-    if length < 120 and _COPYRIGHT.search(line):
+    if length < 120 and _may_match(_COPYRIGHT, line) and _COPYRIGHT.search(line):
         return "저작권 고지"
     if _DATED_LINE.match(line) or _DATE_ONLY_LINE.match(line):
         return "날짜 표기"
-    if length < 80 and _EMAIL.search(line) and not _mentions_address(line):
+    if length < 80 and _may_match(_EMAIL, line) and _EMAIL.search(line) and not _mentions_address(line):
         return "기자 정보·이메일"
     if _NO_WORDS.fullmatch(line):
         return "구분선·숫자"
@@ -259,7 +270,7 @@ def junk_reason(line: str) -> str | None:
         return "기자 정보·이메일"
     if length < 12 and not _SENTENCE_END.search(line) and len(line.split()) <= 2:
         return "메뉴·분류 이름"
-    if length < 60 and hangul_ratio(line) < 0.2:
+    if length < 60 and hangul_ratio_below(line, 0.2):
         return "한국어가 아닌 짧은 줄"
     return None
 
@@ -337,6 +348,8 @@ def inline_junk(line: str) -> list[tuple[int, int, str]]:
     photo credits, and runs of MAX_TOKEN_CHARS or more characters without a space (the other rules
     read the line with those blanked out). Returns sorted, non-overlapping ``(start, end, reason)``
     spans of ``line``."""
+    if len(line) < MAX_TOKEN_CHARS and not _ANY_INLINE_LITERAL.search(line):
+        return []  # no rule below can match
     cut: list[str | None] = [None] * len(line)  # reason per character, None where kept
     marked = False
 
@@ -357,13 +370,13 @@ def inline_junk(line: str) -> list[tuple[int, int, str]]:
     for m in _finditer(_SCRIPT_START, line):
         if cut[m.start()] is None:
             end = _code_end(line, m.start())
-            if hangul_ratio(line[m.start():end]) < 0.3 or end - m.start() > 200:
+            if hangul_ratio_below(line[m.start():end], 0.3) or end - m.start() > 200:
                 mark(m.start(), end, "스크립트·CSS")
     for pattern, reason in ((_INLINE_COPYRIGHT, "저작권 고지"), (_INLINE_CREDIT, "사진 설명"), (_GLUED_AGENCY, "사진 설명"),
                             (_CAPTURE_CREDIT, "사진 설명")):
         for m in _finditer(pattern, line):
             mark(m.start() + len(m.group(0)) - len(m.group(0).lstrip()), m.end(), reason)
-    tail = _INLINE_TAIL.search(line)
+    tail = _may_match(_INLINE_TAIL, line) and _INLINE_TAIL.search(line)
     if tail and tail.start() >= _MIN_BODY_CHARS_BEFORE_TAIL:
         mark(tail.start(), len(line), "기사 뒤 다른 기사·메뉴")
     ends = None  # where sentences end in what the rules above left (found once, for every e-mail)

@@ -7,7 +7,7 @@ from itertools import islice
 from dataclasses import dataclass
 
 from .clean import CleanArticle
-from .korean import Morpheme, SentenceSpan, content_terms, hangul_ratio, split_blocks
+from .korean import Morpheme, SentenceSpan, content_terms, hangul_ratio_below, split_blocks
 
 # A "sentence" longer than this (a paste with no punctuation) is cut at spaces into pieces.
 MAX_SENTENCE_CHARS = 300
@@ -51,7 +51,7 @@ class Sentence:
     @cached_property
     def is_candidate(self) -> bool:
         """Long enough and Korean enough to stand as a bullet on its own."""
-        return len(self.text) >= MIN_CANDIDATE_CHARS and hangul_ratio(self.text) >= 0.3 and bool(self.terms)
+        return len(self.text) >= MIN_CANDIDATE_CHARS and not hangul_ratio_below(self.text, 0.3) and bool(self.terms)
 
     @cached_property
     def concepts(self) -> frozenset[str]:

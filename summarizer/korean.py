@@ -193,11 +193,15 @@ def _hangul_syllables(text: str) -> int:
     if len(text) < LONG_TEXT:
         return len(_NOT_HANGUL.sub("", text))
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return int(np.count_nonzero((codes >= 0xAC00) & (codes <= 0xD7A3)))
+    return int(np.count_nonzero(codes - np.uint32(0xAC00) <= 0xD7A3 - 0xAC00))  # below U+AC00 wraps round
 
 
-def hangul_ratio(text: str) -> float:
-    """Share of Hangul syllables among the letters of ``text`` (0.0 when there are no letters)."""
+def hangul_ratio_below(text: str, share: float) -> bool:
+    """Whether Hangul syllables make less than ``share`` of the letters of ``text`` (a text without
+    letters has none). The other letters are counted only where the syllables alone make less
+    than ``share`` of all characters (the letters are at most all of them)."""
     hangul = _hangul_syllables(text)
+    if hangul and hangul / len(text) >= share:
+        return False
     letters = hangul + len(_NOT_OTHER_LETTERS.sub("", text))  # every Hangul syllable is a letter
-    return hangul / letters if letters else 0.0
+    return (hangul / letters if letters else 0.0) < share

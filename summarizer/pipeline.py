@@ -20,7 +20,7 @@ from .clean import CleanArticle, clean_article, keep_all_lines
 from .document import Sentence, build_sentences, lead_sentences
 from .errors import InputError
 from .events import EventGroup, days_named, group_events, reference_date
-from .korean import content_forms, hangul_ratio, tokenize
+from .korean import content_forms, hangul_ratio_below, tokenize
 from .modality import REPORTED, actions, modality, present_tense, preview_forecasts, reporting_day, superseded
 from .normalize import normalize_text, one_line
 from .sections import Figure, conflict
@@ -320,7 +320,7 @@ def validate(articles: ArticlesInput, limits: Limits) -> list[Article]:
             raise InputError(
                 f"{i + 1}번 기사가 너무 깁니다: {len(text):,}자 (최대 {limits.max_article_chars:,}자)."
             )
-    if hangul_ratio("".join(texts)) < 0.05:
+    if hangul_ratio_below("".join(texts), 0.05):
         raise InputError("한국어 기사가 아닙니다: 한글이 거의 없습니다. 이 요약기는 한국어 뉴스용입니다.")
     return parsed
 

@@ -2,7 +2,8 @@
 and the same text read as a whole block by the sentence splitter, the picks of a selection that keeps each gain
 between rounds and of one that computes every gain afresh, each similarity entry's row found by its offset and
 by a row per entry, a candidate's support weighed among the candidates and among all sentences, the diagonal scalings built
-directly and by scipy, a cleaning pattern and the literals it needs, the Hangul ratio counted
+directly and by scipy, a cleaning pattern and the literals it needs (a line with none of the glued-junk literals and every
+rule), a repeat key with whitespace split off first and the pattern alone, the Hangul ratio counted
 by deletion or over code points and by matches, the TF-IDF matrix built directly and by scipy's products, PageRank on dense and sparse
 matrices, the context vectors and the event clusters built by hand and by scipy, a full name found by one pattern
 and by a pattern per surname and role, the reporting day, the clock time and the days named searched from the first "N일" or "N시" and from the start,
@@ -230,6 +231,9 @@ MATCHING = {
     clean._CAPTURE_CREDIT: ["말했다. YTN 화면캡처김현아 의원이", "노동신문 캡처 합동참모본부는"],
     clean._INLINE_EMAIL: ["kim@example.com", "보냈다 kim@"],
     clean._BYLINE_AT_END: ["말했다. 김진아 기자", "밝혔다. 워싱턴=김석 특파원"],
+    clean._INLINE_TAIL: ["[관련기사]", "【 추천 기사 】"],
+    clean._EMAIL: ["kim@example.com"],
+    clean._COPYRIGHT: ["저작권자 ⓒ", "무단 전재", "재배포금지", "Copyright", "COPYRIGHT", "ALL RIGHTS RESERVED"],
     clean._CAPTION: ["사진=연합뉴스", "사진 출처: 구청", "[사진 확대]", "(사진 왼쪽)", "오른쪽부터 김 대표",
                      "왼쪽 두 번째", "(가운데) 김 대표", "행사 모습 / 연합뉴스", "ⓒ 뉴스", "(구청 제공)"],
 }
@@ -246,7 +250,7 @@ def test_every_match_of_a_prefiltered_pattern_holds_one_of_its_literals():
                 assert any(word in m.group(0) for word in clean._NEEDS[pattern]), (pattern.pattern, m.group(0))
 
 
-def test_hangul_ratio_counts_what_one_character_matches_count():
+def test_hangul_ratio_below_counts_what_one_character_matches_count():
     letter, hangul = re.compile(r"[^\W\d_]"), re.compile(r"[\uac00-\ud7a3]")
     texts = ["", "123 ... !!", "abc123 ①½ 가나다 _x_ ㄱㄴ 漢字 ١٢٣", "정부가 5일 AI 정책을 발표했다.", "ⓒ 뉴스1"]
     seeds = [p.read_text(encoding="utf-8") for p in sorted(Path("examples/seeds").glob("*.txt"))]
@@ -255,10 +259,31 @@ def test_hangul_ratio_counts_what_one_character_matches_count():
     rng = np.random.default_rng(3)
     mixed = ["".join(rng.choice(edge, int(rng.integers(korean.LONG_TEXT - 2, 3 * korean.LONG_TEXT)))) for _ in range(300)]
     texts += seeds + [t[: korean.LONG_TEXT + d] for t in seeds for d in (-1, 0, 1)] + mixed
+    # shares met exactly (a syllable in five letters, in five characters)
+    texts += ["가abcd", "가a...", "가abcd" * 30, "가나다 라마", "가a", "가" * 20 + "a" * 80 + "." * 5,
+              "가" * 19 + "a" * 81, "가" * 29 + "a" * 71, "가" * 49 + "a" * 51]  # and just below them
     for text in texts:
         letters = len(letter.findall(text))
-        expected = len(hangul.findall(text)) / letters if letters else 0.0
-        assert korean.hangul_ratio(text) == expected, text
+        ratio = len(hangul.findall(text)) / letters if letters else 0.0
+        for share in (0.05, 0.2, 0.3, 0.5, 1.0):
+            assert korean.hangul_ratio_below(text, share) == (ratio < share), (text, share)
+
+
+def test_lines_without_a_literal_of_the_glued_junk_patterns_hold_no_glued_junk(monkeypatch):
+    lines = [line for text in SEEDS for line in text.splitlines()]
+    pieces = ["말했다.", " ", "김진아", " 기자", " 특파원", "kim@news.co.kr", "[관련기사]", "ⓒ 한국일보", "Copyright",
+              "사진=", "AP", "/", "연합뉴스", "뉴시스", "정부는", "화면캡처", "var x = 1;", "{", "}", "가나다라마", "x" * 80]
+    lines += _random_texts(pieces, 23, 2_000)
+    shortcut = [clean.inline_junk(line) for line in lines]
+    monkeypatch.setattr(clean, "_ANY_INLINE_LITERAL", re.compile(""))  # every line searched by every rule
+    assert sum(map(bool, shortcut)) > 1_000
+    assert shortcut == [clean.inline_junk(line) for line in lines]
+
+
+def test_dedup_key_equals_the_pattern_alone():
+    lines = [line for text in SEEDS for line in text.splitlines()]
+    lines += _random_texts(["가나", " ", "\u3000", "\t", "_", ".", "1", "a", "\xa0", "\u2028", "“", "-"], 29, 5_000)
+    assert all(clean._dedup_key(line) == clean._NOT_WORD.sub("", line) for line in lines)
 
 
 def test_a_row_of_button_words_is_found_from_its_first_letter():
