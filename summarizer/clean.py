@@ -451,7 +451,11 @@ def clean_article(text: str, index: int = 0) -> CleanArticle:
             article.removed.append(Removed(index, start, last, text[start:last], "기사 뒤 다른 기사·메뉴"))
             break
         glued = inline_junk(line)
-        kept = " ".join(line[s:e] for s, e in _kept_pieces(line, glued))
+        if glued:
+            pieces = _kept_pieces(line, glued)
+            kept = " ".join(line[s:e] for s, e in pieces)
+        else:  # a line of _line_spans has no whitespace around it
+            pieces, kept = [(0, len(line))], line
         reason = junk_reason(kept) if kept else None
         if reason or not kept:
             for s, e, why in [(0, len(line), reason)] if reason else glued:
@@ -474,10 +478,11 @@ def clean_article(text: str, index: int = 0) -> CleanArticle:
             glued = [(s - prefix.end(), e - prefix.end(), why) for s, e, why in glued if s >= prefix.end()]
             start += prefix.end()
             line = norm[start:end]
+            pieces = _kept_pieces(line, glued)
         for s, e, why in glued:
             if line[s:e].strip():
                 drop(why, start + s, start + e)
-        for s, e in _kept_pieces(line, glued):
+        for s, e in pieces:
             piece = line[s:e]
             if article.title is None and body_chars == 0 and not _SENTENCE_END.search(piece) and 8 <= len(piece) <= 120:
                 article.title = piece.lstrip("-•· ").strip()

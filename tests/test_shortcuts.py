@@ -280,6 +280,15 @@ def test_lines_without_a_literal_of_the_glued_junk_patterns_hold_no_glued_junk(m
     assert shortcut == [clean.inline_junk(line) for line in lines]
 
 
+def test_a_line_without_glued_junk_is_its_one_kept_piece():
+    pieces = ["정부는 5일 발표했다.", "\n", "\r\n", " ", "\u3000", "\xa0", "\t", "\u2028", "\x1c", "\x85", "<br>", "&nbsp;", "가"]
+    texts = SEEDS + _random_texts(pieces, 31, 5_000)
+    lines = [norm[s:e] for norm in map(clean._normalize, texts) for s, e in clean._line_spans(norm)]
+    assert len(lines) > 10_000
+    for line in lines:
+        assert clean._kept_pieces(line, []) == [(0, len(line))], line
+
+
 def test_dedup_key_equals_the_pattern_alone():
     lines = [line for text in SEEDS for line in text.splitlines()]
     lines += _random_texts(["가나", " ", "\u3000", "\t", "_", ".", "1", "a", "\xa0", "\u2028", "“", "-"], 29, 5_000)
