@@ -13,7 +13,7 @@ from scipy.spatial.distance import squareform
 
 from .clean import CleanArticle
 from .document import Sentence, lead_sentences
-from .textrank import gram_products, row_sums
+from .textrank import gram_products, hand_summable, row_sums
 
 # Sentences beyond this many (by centrality) are too peripheral to head an event.
 MAX_CLUSTERED = 400
@@ -142,11 +142,14 @@ def _clusters(ids: list[int], context: sparse.csr_matrix) -> list[int]:
 def _cosines(ids: list[int], context: sparse.csr_matrix) -> np.ndarray:
     """``(sub @ sub.T).toarray()`` for the rows ``ids`` of ``context``, each cell summed from zero
     in the product's order (as np.bincount adds), bit for bit, without building the three matrices
-    (scipy's checks and conversions cost more than the work)."""
+    (scipy's checks and conversions cost more than the work); by scipy past HAND_PRODUCTS."""
     # the rows ``ids`` of ``context`` (what context[ids] holds)
     starts, stops = context.indptr[ids], context.indptr[np.asarray(ids) + 1]
     indptr = np.concatenate(([0], np.cumsum(stops - starts)))
     take = np.repeat(starts - indptr[:-1], stops - starts) + np.arange(indptr[-1])
+    if not hand_summable(context.indices[take]):
+        sub = sparse.csr_matrix((context.data[take], context.indices[take], indptr), shape=(len(ids), context.shape[1]))
+        return (sub @ sub.T).toarray()
     rows, cols, products = gram_products(indptr, context.indices[take], context.data[take])
     return np.bincount(rows * len(ids) + cols, products, minlength=len(ids) ** 2).reshape(len(ids), len(ids))
 

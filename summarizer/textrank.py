@@ -40,6 +40,9 @@ DENSE_PAGERANK = 200
 # Similarity graphs of at most this many sentences are summed by hand (see :func:`similarity`);
 # larger ones by scipy, whose product holds less memory than a list of every product it adds.
 HAND_SIMILARITY = 200
+# Nor more products than this (about 14 MB of arrays): a few sentences that share many terms add
+# many products (see :func:`hand_summable`).
+HAND_PRODUCTS = 250_000
 # TF-IDF cells are counted with np.bincount while rows * columns stays below this (else np.unique).
 BINCOUNT_CELLS = 1 << 20
 
@@ -88,13 +91,14 @@ def similarity(vectors: sparse.csr_matrix) -> sparse.csr_matrix:
     """Cosine similarity between rows, diagonal removed; at most about MAX_PAIRS pairs (see
     :func:`graph_terms`).
 
-    Up to HAND_SIMILARITY rows the product is summed by hand, the diagonal left out by a mask:
+    Up to HAND_SIMILARITY rows and HAND_PRODUCTS products the product is summed by hand, the
+    diagonal left out by a mask:
     scipy's ``vectors @ vectors.T``, ``setdiag(0.0)`` and ``eliminate_zeros()`` bit for bit (its
     products hold no zeros but the diagonal's), without their checks and conversions, costlier
     than the work on a briefing's small matrices."""
     vectors = graph_terms(vectors)
     n = vectors.shape[0]
-    if n <= HAND_SIMILARITY:
+    if n <= HAND_SIMILARITY and hand_summable(vectors.indices):
         rows, cols, sums = _gram_cells(vectors)
     else:
         product = vectors @ vectors.T
@@ -120,6 +124,12 @@ def _gram_cells(vectors: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.
     indptr = np.searchsorted(cell_rows, np.arange(n + 1))
     cells = cells[indptr[cell_rows] + indptr[cell_rows + 1] - 1 - np.arange(len(cells))]  # reversed
     return cell_rows, cells % n, sums[cells]
+
+
+def hand_summable(indices: np.ndarray) -> bool:
+    """Whether ``m @ m.T`` for a CSR matrix with these column indices adds at most HAND_PRODUCTS
+    products (each entry meets every entry of its column), so :func:`gram_products` may list them."""
+    return int((np.bincount(indices).astype(np.int64) ** 2).sum()) <= HAND_PRODUCTS
 
 
 def gram_products(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -113,9 +113,13 @@ def test_tfidf_equals_scipy_products_bit_for_bit(monkeypatch, bincount_cells):
         _assert_same_csr(tfidf(term_lists), _scipy_tfidf(term_lists))
 
 
-@pytest.mark.parametrize("hand_similarity", [textrank.HAND_SIMILARITY, -1])  # summed by hand, by scipy
-def test_similarity_and_row_sums_equal_scipy_bit_for_bit(monkeypatch, hand_similarity):
+@pytest.mark.parametrize(  # summed by hand; by scipy past the rows, past the products
+    "hand_similarity, hand_products",
+    [(textrank.HAND_SIMILARITY, textrank.HAND_PRODUCTS), (-1, textrank.HAND_PRODUCTS), (textrank.HAND_SIMILARITY, -1)],
+)
+def test_similarity_and_row_sums_equal_scipy_bit_for_bit(monkeypatch, hand_similarity, hand_products):
     monkeypatch.setattr(textrank, "HAND_SIMILARITY", hand_similarity)
+    monkeypatch.setattr(textrank, "HAND_PRODUCTS", hand_products)
     rng = np.random.default_rng(19)
     real = [[s.terms for s in prepare(validate(ARTICLES * k, Limits())).sentences] for k in (1, 3)]
     term_lists = real + [[], [["w"]], [[]], [[], ["w"], []]] + [_random_term_lists(rng) for _ in range(200)]
@@ -174,7 +178,9 @@ def test_context_vectors_equal_scipy_products_bit_for_bit():
     assert 0 < sorted_rows < len(cases)
 
 
-def test_event_cosines_equal_the_scipy_product_bit_for_bit():
+@pytest.mark.parametrize("hand_products", [textrank.HAND_PRODUCTS, -1])  # summed by hand, by scipy
+def test_event_cosines_equal_the_scipy_product_bit_for_bit(monkeypatch, hand_products):
+    monkeypatch.setattr(textrank, "HAND_PRODUCTS", hand_products)
     real = prepare(validate(ARTICLES * 3, Limits())).sentences
     rng = np.random.default_rng(29)
     matrices = [events._context_vectors(real, tfidf([s.terms for s in real]))]
@@ -187,6 +193,9 @@ def test_event_cosines_equal_the_scipy_product_bit_for_bit():
         for ids in ([0], list(range(n)), sorted(rng.choice(n, n // 2 + 1, replace=False))):
             sub = matrix[ids]
             assert np.array_equal(events._cosines(list(ids), matrix), (sub @ sub.T).toarray())
+        # the count hand_summable bounds is the number of products gram_products lists
+        listed = textrank.gram_products(matrix.indptr, matrix.indices, matrix.data)[0]
+        assert len(listed) == int((np.bincount(matrix.indices, minlength=1) ** 2).sum())
 
 
 def test_event_cut_equals_fcluster():
