@@ -52,12 +52,12 @@ STAND_ALONE_ROUNDS = 3
 
 
 def support_weights(prepared: Prepared, candidates: Sequence[int]) -> np.ndarray:
-    """How many distinct articles state each candidate's fact (the other sentences weigh 1:
-    selection reads no other), softly: its own article counts 1,
-    another article by how close its nearest sentence comes: 0 below LOOSE_SIMILARITY, 1 from
-    SUPPORT_SIMILARITY, linear between (paraphrases of one quote across outlets rarely reach the
-    same-fact threshold). An article whose forecast a report settles counts fully for it: it
-    told of the same happening ahead of time."""
+    """How many distinct articles state each candidate's fact, softly (the other sentences weigh 1:
+    selection reads no other): its own article counts 1, another article by how close its
+    nearest sentence comes: 0 below LOOSE_SIMILARITY, 1 from SUPPORT_SIMILARITY, linear between
+    (paraphrases of one quote across outlets rarely reach the same-fact threshold). An article
+    whose forecast a report settles counts fully for it: it told of the same happening ahead of
+    time."""
     sentences = prepared.sentences
     if len(prepared.articles) < 2:  # no other article to state a fact, nor to settle a forecast
         return np.ones(len(sentences))
